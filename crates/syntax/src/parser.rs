@@ -181,6 +181,8 @@ impl<'a> Parser<'a> {
             };
             logical.push(first, stripped_start);
             if done && logical.text.is_empty() {
+                // A blank line detaches the comments above it from the next instruction.
+                comments.clear();
                 continue;
             }
             let start_line = line_no;
@@ -481,7 +483,9 @@ mod tests {
     fn onbuild_wraps_an_instruction() {
         let p = parse("FROM x\nONBUILD copy --from=a /b /c\n");
         let onbuild = &p.dockerfile.instructions[1];
-        let inner = onbuild.onbuild.as_deref().unwrap();
+        let Some(inner) = onbuild.onbuild.as_deref() else {
+            panic!("ONBUILD should wrap an instruction");
+        };
         assert_eq!(inner.keyword, Keyword::Copy);
         assert_eq!(inner.flags[0].value.as_deref(), Some("a"));
         assert_eq!(args(&p, 1), ["/b", "/c"]);

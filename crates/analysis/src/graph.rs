@@ -1,0 +1,535 @@
+//! The stage graph: stages with their expanded bases, the edges between them (`FROM
+//! <stage>`, `COPY --from`, `RUN --mount=from=`) and to external images, the target, the
+//! stages BuildKit builds for it, and the levels it can build in parallel.
+//!
+//! Resolution follows BuildKit's `dockerfile2llb`: `FROM` sees only earlier stages (by
+//! name), while `COPY --from` and `RUN --mount=from=` see every stage (by name, or by
+//! index for `COPY --from`), with cycles rejected.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use stagecraft_syntax::{Diagnostic, Dockerfile, Instruction, Keyword, LineIndex, TextRange};
+
+use crate::scope::GlobalScope;
+use crate::Options;
+
+/// One build stage: a FROM instruction and the instructions after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stage {
+    pub index: usize,
+    /// The stage name, lower-cased as BuildKit does (`AS Build` names it `build`).
+    pub name: Option<String>,
+    pub name_range: Option<TextRange>,
+    /// The base after variable expansion (`golang:1.22`, `scratch`, or a stage name).
+    pub base: String,
+    /// The base as written (`golang:${GO_VERSION}`).
+    pub base_written: String,
+    pub base_range: TextRange,
+    /// The earlier stage this one starts from (`FROM build`), if any.
+    pub base_stage: Option<usize>,
+    /// `--platform` after expansion.
+    pub platform: Option<String>,
+    /// 1-based line of the FROM instruction.
+    pub line: u32,
+    /// The FROM instruction's range.
+    pub range: TextRange,
+    /// Indexes into the file's instructions: this stage's FROM and what follows it.
+    pub instructions: std::ops::Range<usize>,
+    /// Whether building the target builds this stage.
+    pub built: bool,
+    /// The parallel level this stage builds in, for built stages.
+    pub level: Option<usize>,
+}
+
+impl Stage {
+    /// `name` or the index, as BuildKit's progress output names a stage.
+    pub fn label(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.index.to_string())
+    }
+}
+
+/// How one stage uses another stage or an image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EdgeKind {
+    /// `FROM <stage or image>`.
+    From,
+    /// `COPY --from=<stage, index or image>`.
+    Copy,
+    /// `RUN --mount=...,from=<stage or image>`.
+    Mount,
+}
+
+impl EdgeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::From => "from",
+            EdgeKind::Copy => "copy",
+            EdgeKind::Mount => "mount",
+        }
+    }
+}
+
+/// A dependency of `to_stage` on a stage or an external image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    pub from_stage: Option<usize>,
+    pub from_image: Option<String>,
+    pub to_stage: usize,
+    /// 1-based line of the instruction that makes the edge.
+    pub line: u32,
+    /// Where the reference is written (the flag or the base image).
+    pub range: TextRange,
+}
+
+pub(crate) struct Graph {
+    pub stages: Vec<Stage>,
+    pub edges: Vec<Edge>,
+    pub target: Option<usize>,
+    pub build_levels: Vec<Vec<usize>>,
+}
+
+/// Names BuildKit reserves: `FROM scratch` is the empty image and `context` the build
+/// context in `--build-context`.
+const RESERVED_STAGE_NAMES: [&str; 2] = ["scratch", "context"];
+
+fn line_of(file_text_index: &LineIndex, text: &str, offset: usize) -> u32 {
+    file_text_index.line_col(text, offset).line
+}
+
+/// Splits a `--mount` value (`type=cache,target=/x,from=build`) into its fields.
+pub(crate) fn mount_fields(value: &str) -> BTreeMap<String, String> {
+    value
+        .split(',')
+        .filter_map(|field| {
+            let (k, v) = field.split_once('=').unwrap_or((field, ""));
+            let k = k.trim().to_ascii_lowercase();
+            (!k.is_empty()).then(|| (k, v.trim().to_string()))
+        })
+        .collect()
+}
+
+pub(crate) fn build(
+    text: &str,
+    file: &Dockerfile,
+    options: &Options,
+    globals: &GlobalScope,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Graph {
+    let index = LineIndex::new(text);
+    let froms: Vec<usize> = file
+        .instructions
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.keyword == Keyword::From)
+        .map(|(n, _)| n)
+        .collect();
+    let mut stages: Vec<Stage> = Vec::new();
+    let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
+    for (stage_index, &at) in froms.iter().enumerate() {
+        let from = &file.instructions[at];
+        let end = froms
+            .get(stage_index + 1)
+            .copied()
+            .unwrap_or(file.instructions.len());
+        let stage = stage_from(
+            stage_index,
+            from,
+            at..end,
+            file,
+            globals,
+            &by_name,
+            diagnostics,
+        );
+        if let Some(name) = &stage.name {
+            if by_name.contains_key(name) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "DuplicateStageName",
+                        stage.name_range.unwrap_or(from.range),
+                        format!("Duplicate stage name '{name}', stage names should be unique"),
+                    )
+                    .with_help("BuildKit cannot tell the two stages apart: rename one of them."),
+                );
+            } else {
+                by_name.insert(name.clone(), stage_index);
+            }
+        }
+        stages.push(stage);
+    }
+
+    let mut edges = Vec::new();
+    for stage in &stages {
+        match stage.base_stage {
+            Some(source) => edges.push(Edge {
+                kind: EdgeKind::From,
+                from_stage: Some(source),
+                from_image: None,
+                to_stage: stage.index,
+                line: stage.line,
+                range: stage.base_range,
+            }),
+            None if !stage.base.eq_ignore_ascii_case("scratch") && !stage.base.is_empty() => edges
+                .push(Edge {
+                    kind: EdgeKind::From,
+                    from_stage: None,
+                    from_image: Some(stage.base.clone()),
+                    to_stage: stage.index,
+                    line: stage.line,
+                    range: stage.base_range,
+                }),
+            None => {}
+        }
+        for instruction in &file.instructions[stage.instructions.clone()] {
+            let effective = instruction;
+            let line = line_of(&index, text, effective.range.start);
+            match effective.keyword {
+                Keyword::Copy | Keyword::Add => {
+                    // A bare `--from` is reported once, by the instruction checks.
+                    if let Some(flag) = effective.flag("from").filter(|f| f.value.is_some()) {
+                        let value = flag.value.clone().unwrap_or_default();
+                        if let Some(edge) = reference_edge(
+                            EdgeKind::Copy,
+                            &value,
+                            flag.range,
+                            stage.index,
+                            line,
+                            &stages,
+                            &by_name,
+                            diagnostics,
+                        ) {
+                            edges.push(edge);
+                        }
+                    }
+                }
+                Keyword::Run => {
+                    for flag in effective.flags.iter().filter(|f| f.name == "mount") {
+                        let fields = mount_fields(flag.value.as_deref().unwrap_or_default());
+                        if let Some(source) = fields.get("from").filter(|s| !s.is_empty()) {
+                            if let Some(edge) = reference_edge(
+                                EdgeKind::Mount,
+                                source,
+                                flag.range,
+                                stage.index,
+                                line,
+                                &stages,
+                                &by_name,
+                                diagnostics,
+                            ) {
+                                edges.push(edge);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    reject_cycles(&stages, &edges, diagnostics);
+    let target = choose_target(&stages, &by_name, options, diagnostics);
+    let build_levels = mark_built(&mut stages, &edges, target);
+    Graph {
+        stages,
+        edges,
+        target,
+        build_levels,
+    }
+}
+
+fn stage_from(
+    stage_index: usize,
+    from: &Instruction,
+    instructions: std::ops::Range<usize>,
+    file: &Dockerfile,
+    globals: &GlobalScope,
+    by_name: &BTreeMap<String, usize>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Stage {
+    let base_word = from.args.first();
+    let base_written = base_word.map(|w| w.text.clone()).unwrap_or_default();
+    let base_range = base_word.map_or(from.keyword_word.range, |w| w.range);
+    let base = globals.expand_from(&base_written, base_range, file.escape, diagnostics);
+    let (name, name_range) = match from.args.as_slice() {
+        [_, as_word, name] if as_word.text.eq_ignore_ascii_case("as") => {
+            (Some(name.text.to_ascii_lowercase()), Some(name.range))
+        }
+        _ => (None, None),
+    };
+    if let (Some(name), Some(range)) = (&name, name_range) {
+        if RESERVED_STAGE_NAMES.contains(&name.as_str()) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "ReservedStageName",
+                    range,
+                    format!("'{name}' is reserved and should not be used as a stage name"),
+                )
+                .with_help("`scratch` and `context` have a meaning of their own in BuildKit; pick another name."),
+            );
+        }
+    }
+    let platform = from
+        .flag("platform")
+        .and_then(|f| f.value.clone())
+        .map(|p| {
+            globals.expand_from(
+                &p,
+                from.flag("platform").map_or(from.range, |f| f.range),
+                file.escape,
+                diagnostics,
+            )
+        });
+    let base_stage = by_name.get(&base.to_ascii_lowercase()).copied();
+    Stage {
+        index: stage_index,
+        name,
+        name_range,
+        base,
+        base_written,
+        base_range,
+        base_stage,
+        platform,
+        line: from.start_line,
+        range: from.range,
+        instructions,
+        built: false,
+        level: None,
+    }
+}
+
+/// Resolves a `--from` value to a stage or an image, reporting what BuildKit rejects.
+#[allow(clippy::too_many_arguments)]
+fn reference_edge(
+    kind: EdgeKind,
+    value: &str,
+    range: TextRange,
+    to_stage: usize,
+    line: u32,
+    stages: &[Stage],
+    by_name: &BTreeMap<String, usize>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Edge> {
+    let what = match kind {
+        EdgeKind::Mount => "RUN --mount from=",
+        _ => "COPY --from",
+    };
+    if value.is_empty() {
+        diagnostics.push(Diagnostic::error(
+            "empty-from-flag",
+            range,
+            format!("{what} needs a stage name, a stage index or an image"),
+        ));
+        return None;
+    }
+    if value.contains('$') {
+        diagnostics.push(
+            Diagnostic::error(
+                "variable-in-from-flag",
+                range,
+                format!("{what} does not expand variables: `{value}` would be taken literally"),
+            )
+            .with_help(
+                "Declare a global ARG before the first FROM, make a stage of it and copy from that stage:\n  ARG SRC=builder\n  FROM ${SRC} AS src\n  ...\n  COPY --from=src /out /out",
+            ),
+        );
+        return None;
+    }
+    let by_index = (kind == EdgeKind::Copy)
+        .then(|| value.parse::<usize>().ok())
+        .flatten();
+    let is_numeric = value.bytes().all(|b| b.is_ascii_digit());
+    let source = match by_index {
+        Some(n) if n < stages.len() => Some(n),
+        _ if kind == EdgeKind::Copy && is_numeric => {
+            diagnostics.push(Diagnostic::error(
+                "invalid-stage-index",
+                range,
+                format!(
+                    "invalid stage index {value}: the file has {} stage{}",
+                    stages.len(),
+                    if stages.len() == 1 { "" } else { "s" }
+                ),
+            ));
+            return None;
+        }
+        _ => by_name.get(&value.to_ascii_lowercase()).copied(),
+    };
+    match source {
+        Some(source) if source == to_stage => {
+            diagnostics.push(
+                Diagnostic::error(
+                    "circular-dependency",
+                    range,
+                    format!(
+                        "circular dependency detected on stage: {}",
+                        stages[source].label()
+                    ),
+                )
+                .with_help("A stage cannot copy from itself: copy from an earlier stage, or from the build context without --from."),
+            );
+            None
+        }
+        Some(source) => {
+            if source > to_stage {
+                diagnostics.push(
+                    Diagnostic::info(
+                        "forward-stage-reference",
+                        range,
+                        format!(
+                            "stage `{}` is defined after this one: BuildKit allows it, the legacy builder fails",
+                            stages[source].label()
+                        ),
+                    )
+                    .with_help("Define stages before the stages that use them so the file reads top to bottom."),
+                );
+            }
+            Some(Edge {
+                kind,
+                from_stage: Some(source),
+                from_image: None,
+                to_stage,
+                line,
+                range,
+            })
+        }
+        None => Some(Edge {
+            kind,
+            from_stage: None,
+            from_image: Some(value.to_string()),
+            to_stage,
+            line,
+            range,
+        }),
+    }
+}
+
+fn stage_deps(stage: usize, edges: &[Edge]) -> impl Iterator<Item = usize> + '_ {
+    edges
+        .iter()
+        .filter(move |e| e.to_stage == stage)
+        .filter_map(|e| e.from_stage)
+}
+
+/// BuildKit refuses a graph where stages depend on each other in a loop.
+fn reject_cycles(stages: &[Stage], edges: &[Edge], diagnostics: &mut Vec<Diagnostic>) {
+    // Iterative three-colour DFS, so a hostile file cannot overflow the stack.
+    let mut colour = vec![0u8; stages.len()];
+    for start in 0..stages.len() {
+        if colour[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, Vec<usize>)> = vec![(start, stage_deps(start, edges).collect())];
+        colour[start] = 1;
+        while let Some((node, pending)) = stack.last_mut() {
+            let node = *node;
+            match pending.pop() {
+                Some(next) if colour[next] == 0 => {
+                    colour[next] = 1;
+                    stack.push((next, stage_deps(next, edges).collect()));
+                }
+                Some(next) if colour[next] == 1 && next != node => {
+                    if let Some(edge) = edges
+                        .iter()
+                        .find(|e| e.to_stage == node && e.from_stage == Some(next))
+                    {
+                        diagnostics.push(Diagnostic::error(
+                            "circular-dependency",
+                            edge.range,
+                            format!(
+                                "circular dependency detected on stage: {}",
+                                stages[next].label()
+                            ),
+                        ));
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    colour[node] = 2;
+                    stack.pop();
+                }
+            }
+        }
+    }
+}
+
+fn choose_target(
+    stages: &[Stage],
+    by_name: &BTreeMap<String, usize>,
+    options: &Options,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<usize> {
+    let last = stages.len().checked_sub(1);
+    let Some(target) = options.target.as_deref().filter(|t| !t.is_empty()) else {
+        return last;
+    };
+    match by_name.get(&target.to_ascii_lowercase()) {
+        Some(&index) => Some(index),
+        None => {
+            let names: Vec<&str> = by_name.keys().map(String::as_str).collect();
+            let mut diagnostic = Diagnostic::error(
+                "unknown-target",
+                TextRange::empty(0),
+                format!("target stage \"{target}\" could not be found"),
+            );
+            diagnostic = match crate::suggest::closest(target, &names) {
+                Some(close) => diagnostic.with_help(format!("Did you mean `{close}`?")),
+                None if names.is_empty() => {
+                    diagnostic.with_help("No stage has a name: add `AS <name>` to a FROM line.")
+                }
+                None => diagnostic.with_help(format!("Stages with a name: {}.", names.join(", "))),
+            };
+            diagnostics.push(diagnostic);
+            last
+        }
+    }
+}
+
+/// Marks the stages reachable from the target and groups them into parallel levels.
+fn mark_built(stages: &mut [Stage], edges: &[Edge], target: Option<usize>) -> Vec<Vec<usize>> {
+    let Some(target) = target else {
+        return Vec::new();
+    };
+    let mut built = BTreeSet::new();
+    let mut pending = vec![target];
+    while let Some(stage) = pending.pop() {
+        if built.insert(stage) {
+            pending.extend(stage_deps(stage, edges));
+        }
+    }
+    // Longest-path levels; iterating to a fixed point is bounded by the stage count and
+    // stays finite even if a cycle slipped through (levels are capped).
+    let mut level: BTreeMap<usize, usize> = built.iter().map(|&s| (s, 0)).collect();
+    for _ in 0..=built.len() {
+        let mut changed = false;
+        for &stage in &built {
+            let wanted = stage_deps(stage, edges)
+                .filter(|d| built.contains(d) && *d != stage)
+                .map(|d| level.get(&d).copied().unwrap_or(0) + 1)
+                .max()
+                .unwrap_or(0)
+                .min(built.len());
+            if level.get(&stage) != Some(&wanted) {
+                level.insert(stage, wanted);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut levels: Vec<Vec<usize>> = Vec::new();
+    for (&stage, &l) in &level {
+        if levels.len() <= l {
+            levels.resize(l + 1, Vec::new());
+        }
+        levels[l].push(stage);
+        if let Some(s) = stages.get_mut(stage) {
+            s.built = true;
+            s.level = Some(l);
+        }
+    }
+    levels.retain(|l| !l.is_empty());
+    levels
+}

@@ -1,0 +1,69 @@
+//! Runs the whole analysis over every corpus file and compares a summary (diagnostic
+//! counts by code, stage and edge totals) with `tests/snapshots/corpus-summary.txt`,
+//! so any change in what Stagecraft reports on real Dockerfiles shows up in review.
+//! Rewrite the snapshot with `UPDATE_SNAPSHOTS=1 cargo test -p stagecraft-tests --test corpus_summary`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use stagecraft_analysis::{analyze, Options};
+use stagecraft_tests::{corpus_files, shared_dir, workspace_root};
+
+#[test]
+fn corpus_summary_matches_snapshot() {
+    let Some(shared) = shared_dir("corpus_summary_matches_snapshot") else {
+        return;
+    };
+    let corpus = shared.join("corpus");
+    let mut by_code: BTreeMap<(String, &'static str), usize> = BTreeMap::new();
+    let (mut files, mut stages, mut built, mut edges, mut external) = (0, 0, 0, 0, 0);
+    let mut files_with_errors = 0;
+    for file in corpus_files(&corpus) {
+        let text = std::fs::read_to_string(corpus.join(&file)).unwrap_or_default();
+        let analysis = analyze(&text, &Options::default());
+        files += 1;
+        stages += analysis.stages.len();
+        built += analysis.stages.iter().filter(|s| s.built).count();
+        edges += analysis.edges.len();
+        external += analysis
+            .edges
+            .iter()
+            .filter(|e| e.from_image.is_some())
+            .count();
+        if analysis
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == stagecraft_analysis::Severity::Error)
+        {
+            files_with_errors += 1;
+        }
+        for d in &analysis.diagnostics {
+            *by_code
+                .entry((d.severity.as_str().to_string(), d.code))
+                .or_default() += 1;
+        }
+    }
+    let mut summary = String::new();
+    let _ = writeln!(summary, "files: {files}");
+    let _ = writeln!(summary, "files with errors: {files_with_errors}");
+    let _ = writeln!(
+        summary,
+        "stages: {stages} ({built} built for the default target)"
+    );
+    let _ = writeln!(summary, "edges: {edges} ({external} to external images)");
+    let _ = writeln!(summary, "diagnostics by severity and code:");
+    for ((severity, code), count) in &by_code {
+        let _ = writeln!(summary, "  {severity:<8} {code:<34} {count}");
+    }
+    let path = workspace_root().join("tests/snapshots/corpus-summary.txt");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &summary)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    println!("{summary}");
+    assert_eq!(
+        summary, expected,
+        "corpus summary changed; if intended, rerun with UPDATE_SNAPSHOTS=1"
+    );
+}
