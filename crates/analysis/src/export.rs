@@ -244,6 +244,14 @@ pub fn to_mermaid(analysis: &Analysis) -> String {
         .iter()
         .filter(|s| !s.built)
         .map(|s| stage_id(s.index))
+        .chain(
+            images
+                .order
+                .iter()
+                .enumerate()
+                .filter(|(_, image)| !images.used.get(*image).copied().unwrap_or(false))
+                .map(|(n, _)| image_id(n)),
+        )
         .collect();
     if !skipped.is_empty() {
         let _ = writeln!(out, "  class {} skipped", skipped.join(","));
@@ -483,7 +491,7 @@ FROM nginx:alpine\nCOPY --from=build /out /out\nCOPY --from=busybox:musl /bin/sh
                 "  classDef skipped fill:#f2f2f2,stroke:#aaa,color:#888,stroke-dasharray:3 3",
                 "  class img0,img1,img2,img3 image",
                 "  class s2 target",
-                "  class s1 skipped",
+                "  class s1,img1 skipped",
             ]
         );
     }

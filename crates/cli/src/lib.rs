@@ -1,0 +1,274 @@
+//! The `stagecraft` command line: `parse`, `analyze` and `graph` over a Dockerfile.
+//!
+//! [`run`] holds all the logic and takes its streams as arguments, so it is tested
+//! without spawning a process; `main.rs` only hands it the real ones. Exit codes: 0 for
+//! success, 1 when the Dockerfile has error diagnostics (`parse`, `analyze`), 2 when the
+//! arguments are wrong or the input cannot be read. Errors of the last kind are one
+//! line on standard error: `stagecraft: error: <path>: <reason>`.
+#![forbid(unsafe_code)]
+
+pub mod args;
+pub mod input;
+pub mod json;
+pub mod render;
+
+use std::ffi::OsString;
+use std::io::{self, Read, Write};
+
+use stagecraft_analysis::{analyze, export, Options, Severity};
+
+use args::{Command, Format, Invocation, Request};
+
+/// Exit code: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: the Dockerfile has error diagnostics.
+pub const EXIT_DIAGNOSTICS: i32 = 1;
+/// Exit code: wrong arguments, or an input that cannot be read.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Runs the command line `args` (without the program name) and returns the exit code.
+pub fn run<I>(args: I, stdin: &mut dyn Read, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32
+where
+    I: IntoIterator<Item = OsString>,
+{
+    let invocation = match args::parse_args(args) {
+        Ok(Request::Run(invocation)) => invocation,
+        Ok(Request::Help(text)) => return emit(stdout, stderr, &format!("{text}\n"), EXIT_OK),
+        Ok(Request::Version) => {
+            let version = format!("stagecraft {}\n", env!("CARGO_PKG_VERSION"));
+            return emit(stdout, stderr, &version, EXIT_OK);
+        }
+        Err(error) => {
+            let _ = writeln!(
+                stderr,
+                "stagecraft: error: {}\n{}",
+                error.message,
+                error.usage()
+            );
+            return EXIT_USAGE;
+        }
+    };
+    let text = match input::read_input(&invocation.input, stdin) {
+        Ok(text) => text,
+        Err(error) => {
+            let _ = writeln!(
+                stderr,
+                "stagecraft: error: {}: {}",
+                error.name, error.reason
+            );
+            return EXIT_USAGE;
+        }
+    };
+    match execute(&invocation, &text) {
+        Ok((output, code)) => emit(stdout, stderr, &output, code),
+        Err(message) => {
+            let _ = writeln!(stderr, "stagecraft: error: {message}");
+            EXIT_USAGE
+        }
+    }
+}
+
+/// Runs a command on the text of its input: the output and the exit code, or a
+/// one-line error.
+pub fn execute(invocation: &Invocation, text: &str) -> Result<(String, i32), String> {
+    let name = input::input_name(&invocation.input);
+    match invocation.command {
+        Command::Parse => {
+            let parse = stagecraft_syntax::parse(text);
+            let output = json::to_pretty(&json::parse_json(text, &parse))?;
+            Ok((output, exit_code(&parse.diagnostics)))
+        }
+        Command::Analyze => {
+            let analysis = analyze(text, &options(invocation));
+            let output = match invocation.format {
+                Format::Json => json::to_pretty(&json::analyze_json(text, &analysis))?,
+                _ => render::render_diagnostics(text, &name, &analysis.diagnostics),
+            };
+            Ok((output, exit_code(&analysis.diagnostics)))
+        }
+        Command::Graph => {
+            let analysis = analyze(text, &options(invocation));
+            if let Some(unknown) = analysis
+                .diagnostics
+                .iter()
+                .find(|d| d.code == "unknown-target")
+            {
+                let help = unknown
+                    .help
+                    .as_deref()
+                    .map(|h| format!(" ({})", h.trim_end_matches('.')))
+                    .unwrap_or_default();
+                return Err(input::display_name(&format!(
+                    "{name}: {}{help}",
+                    unknown.message
+                )));
+            }
+            let output = match invocation.format {
+                Format::Mermaid => export::to_mermaid(&analysis),
+                Format::Json => json::to_pretty(&export::to_json(&analysis))?,
+                _ => export::to_dot(&analysis),
+            };
+            Ok((output, EXIT_OK))
+        }
+    }
+}
+
+fn options(invocation: &Invocation) -> Options {
+    Options {
+        target: invocation.target.clone(),
+        build_args: invocation.build_args.clone(),
+        dockerignore: None,
+    }
+}
+
+fn exit_code(diagnostics: &[stagecraft_syntax::Diagnostic]) -> i32 {
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        EXIT_DIAGNOSTICS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Writes the output; a closed pipe (`| head`) is not an error, any other failure is.
+fn emit(stdout: &mut dyn Write, stderr: &mut dyn Write, output: &str, code: i32) -> i32 {
+    match stdout
+        .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => code,
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => code,
+        Err(error) => {
+            let _ = writeln!(
+                stderr,
+                "stagecraft: error: cannot write the output: {error}"
+            );
+            EXIT_USAGE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs with `input` on standard input: (exit code, stdout, stderr).
+    fn run_with(args: &[&str], input: &str) -> (i32, String, String) {
+        let mut stdout = Vec::new();
+        let mut stderr = Vec::new();
+        let code = run(
+            args.iter().map(OsString::from),
+            &mut input.as_bytes(),
+            &mut stdout,
+            &mut stderr,
+        );
+        (
+            code,
+            String::from_utf8_lossy(&stdout).into_owned(),
+            String::from_utf8_lossy(&stderr).into_owned(),
+        )
+    }
+
+    #[test]
+    fn analyze_text_and_exit_codes() {
+        let (code, out, err) = run_with(&["analyze", "-"], "FROM alpine\nRUN true\n");
+        assert_eq!(
+            (code, out.as_str(), err.as_str()),
+            (0, "no problems found\n", "")
+        );
+        let (code, out, _) = run_with(&["analyze", "-"], "FROM alpine AS a\nFROM alpine AS a\n");
+        assert_eq!(code, 1);
+        assert!(out.contains("error[DuplicateStageName]"), "{out}");
+        assert!(out.contains(" --> <stdin>:2:16\n"), "{out}");
+        assert!(out.ends_with("1 error\n"), "{out}");
+    }
+
+    #[test]
+    fn usage_errors_are_one_line_plus_usage() {
+        let (code, out, err) = run_with(&["analyze", "--bogus", "-"], "");
+        assert_eq!(code, 2);
+        assert_eq!(out, "");
+        let mut lines = err.lines();
+        assert_eq!(
+            lines.next(),
+            Some("stagecraft: error: unknown option `--bogus`")
+        );
+        assert_eq!(
+            lines.next(),
+            Some("Usage: stagecraft analyze [OPTIONS] <FILE|->")
+        );
+        let (code, _, err) = run_with(&["frobnicate"], "");
+        assert_eq!(code, 2);
+        assert!(err.starts_with("stagecraft: error: unknown command `frobnicate`\n"));
+    }
+
+    #[test]
+    fn help_and_version_go_to_stdout() {
+        let (code, out, err) = run_with(&["graph", "--help"], "");
+        assert_eq!((code, err.as_str()), (0, ""));
+        assert!(out.starts_with("stagecraft graph: "));
+        let (code, out, _) = run_with(&["--version"], "");
+        assert_eq!(code, 0);
+        assert_eq!(out, format!("stagecraft {}\n", env!("CARGO_PKG_VERSION")));
+    }
+
+    #[test]
+    fn graph_formats_and_unknown_target() {
+        let text = "FROM alpine AS build\nFROM scratch\nCOPY --from=build /a /a\n";
+        let (code, out, _) = run_with(&["graph", "-"], text);
+        assert_eq!(code, 0);
+        assert!(out.starts_with("digraph stages {\n"), "{out}");
+        assert!(
+            out.contains("  s0 -> s1 [label=\"copy\", style=dashed];\n"),
+            "{out}"
+        );
+        let (_, out, _) = run_with(&["graph", "--format", "mermaid", "-"], text);
+        assert!(out.starts_with("flowchart LR\n"), "{out}");
+        let (_, out, _) = run_with(&["graph", "--format=json", "-"], text);
+        let value: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+        assert_eq!(value["edges"][1]["kind"], "copy", "{out}");
+        let (code, out, err) = run_with(&["graph", "--target", "buidl", "-"], text);
+        assert_eq!((code, out.as_str()), (2, ""));
+        assert!(
+            err.starts_with(
+                "stagecraft: error: <stdin>: target stage \"buidl\" could not be found ("
+            ),
+            "{err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+
+    #[test]
+    fn input_errors_are_one_line() {
+        let (code, out, err) = run_with(&["parse", "-"], "FROM a\0b");
+        assert_eq!((code, out.as_str()), (2, ""));
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("stagecraft: error: <stdin>: binary file"),
+            "{err}"
+        );
+    }
+
+    struct BrokenPipe;
+
+    impl Write for BrokenPipe {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_closed_stdout_is_not_a_crash() {
+        let mut stderr = Vec::new();
+        let code = run(
+            ["analyze", "-"].map(OsString::from),
+            &mut "FROM a\n".as_bytes(),
+            &mut BrokenPipe,
+            &mut stderr,
+        );
+        assert_eq!(code, 0);
+        assert!(stderr.is_empty());
+    }
+}
