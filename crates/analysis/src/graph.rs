@@ -486,50 +486,70 @@ fn choose_target(
     }
 }
 
-/// Marks the stages reachable from the target and groups them into parallel levels.
+/// Marks the stages reachable from the target and groups them into parallel levels:
+/// a stage's level is one more than the highest level among the stages it needs.
 fn mark_built(stages: &mut [Stage], edges: &[Edge], target: Option<usize>) -> Vec<Vec<usize>> {
     let Some(target) = target else {
         return Vec::new();
     };
+    let mut deps: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); stages.len()];
+    for edge in edges {
+        if let (Some(from), Some(set)) = (edge.from_stage, deps.get_mut(edge.to_stage)) {
+            if from != edge.to_stage {
+                set.insert(from);
+            }
+        }
+    }
     let mut built = BTreeSet::new();
     let mut pending = vec![target];
     while let Some(stage) = pending.pop() {
-        if built.insert(stage) {
-            pending.extend(stage_deps(stage, edges));
+        if stage < stages.len() && built.insert(stage) {
+            pending.extend(deps[stage].iter().copied());
         }
     }
-    // Longest-path levels; iterating to a fixed point is bounded by the stage count and
-    // stays finite even if a cycle slipped through (levels are capped).
-    let mut level: BTreeMap<usize, usize> = built.iter().map(|&s| (s, 0)).collect();
-    for _ in 0..=built.len() {
-        let mut changed = false;
-        for &stage in &built {
-            let wanted = stage_deps(stage, edges)
-                .filter(|d| built.contains(d) && *d != stage)
-                .map(|d| level.get(&d).copied().unwrap_or(0) + 1)
-                .max()
-                .unwrap_or(0)
-                .min(built.len());
-            if level.get(&stage) != Some(&wanted) {
-                level.insert(stage, wanted);
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
+    // Kahn's algorithm over the built stages, in linear time. Stages left in a cycle
+    // (already reported as an error) go one level after everything else.
+    let mut waiting: BTreeMap<usize, usize> = built
+        .iter()
+        .map(|&s| (s, deps[s].iter().filter(|d| built.contains(d)).count()))
+        .collect();
+    let mut dependents: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &stage in &built {
+        for &dep in deps[stage].iter().filter(|d| built.contains(d)) {
+            dependents.entry(dep).or_default().push(stage);
         }
     }
     let mut levels: Vec<Vec<usize>> = Vec::new();
-    for (&stage, &l) in &level {
-        if levels.len() <= l {
-            levels.resize(l + 1, Vec::new());
+    let mut current: Vec<usize> = waiting
+        .iter()
+        .filter(|(_, &n)| n == 0)
+        .map(|(&s, _)| s)
+        .collect();
+    while !current.is_empty() {
+        let mut next = Vec::new();
+        for &stage in &current {
+            waiting.remove(&stage);
+            for &dependent in dependents.get(&stage).into_iter().flatten() {
+                if let Some(n) = waiting.get_mut(&dependent) {
+                    *n = n.saturating_sub(1);
+                    if *n == 0 {
+                        next.push(dependent);
+                    }
+                }
+            }
         }
-        levels[l].push(stage);
-        if let Some(s) = stages.get_mut(stage) {
-            s.built = true;
-            s.level = Some(l);
+        next.sort_unstable();
+        next.dedup();
+        levels.push(std::mem::replace(&mut current, next));
+    }
+    if !waiting.is_empty() {
+        levels.push(waiting.keys().copied().collect());
+    }
+    for (level, members) in levels.iter().enumerate() {
+        for &stage in members {
+            stages[stage].built = true;
+            stages[stage].level = Some(level);
         }
     }
-    levels.retain(|l| !l.is_empty());
     levels
 }

@@ -1,23 +1,31 @@
 //! "Did you mean …?": the closest known name to a misspelt one.
 
-/// Edit distance, bounded by the lengths involved (names are short).
-pub fn levenshtein(a: &str, b: &str) -> usize {
+/// Edit distance where swapping two neighbouring characters counts as one edit
+/// (optimal string alignment), since transpositions are the commonest typo.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = if ca == cb {
-                previous
-            } else {
-                1 + previous.min(row[j]).min(row[j + 1])
-            };
-            previous = current;
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        d[i * width] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * width + j] + 1)
+                .min(d[i * width + j - 1] + 1)
+                .min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = best;
         }
     }
-    row[b.len()]
+    d[a.len() * width + b.len()]
 }
 
 /// The candidate closest to `word` (case-insensitively), if it is close enough to be a
@@ -31,7 +39,7 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
         .filter(|c| c.len() <= 256)
-        .map(|c| (levenshtein(&lower, &c.to_ascii_lowercase()), *c))
+        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), *c))
         .filter(|(d, c)| *d <= limit && !c.eq_ignore_ascii_case(word))
         .min()
         .map(|(_, c)| c)
@@ -43,7 +51,8 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("biuld", "build"), 1);
         assert_eq!(closest("biuld", &["build", "test"]), Some("build"));
         assert_eq!(closest("zzz", &["build", "test"]), None);
     }

@@ -101,7 +101,10 @@ fn extract_builder_flags(line: &str, from: usize, to: usize) -> (Vec<LWord>, usi
         Quote,
     }
     let bytes = &line.as_bytes()[..to];
-    let byte_space = |b: u8| go_is_space(b as char);
+    // Go tests `unicode.IsSpace(rune(byte))`, which also calls bytes 0x85 and 0xA0
+    // spaces; in UTF-8 those bytes only occur inside a multi-byte character, so honouring
+    // them would cut a character in two. Only ASCII whitespace separates flags here.
+    let byte_space = |b: u8| b.is_ascii() && go_is_space(b as char);
     let mut words = Vec::new();
     let mut phase = Phase::Spaces;
     let mut word = String::new();
@@ -470,25 +473,19 @@ pub(crate) fn parse_name_val(
 
 /// `parseHealthConfig`: the type word (`CMD`, `NONE`), then a maybe-JSON command.
 pub(crate) fn parse_health_config(s: &str, start: usize, end: usize) -> ParsedArgs {
+    // As in `extract_builder_flags`, only ASCII whitespace bytes count (see there).
     let bytes = s.as_bytes();
+    let is_space = |b: u8| b.is_ascii() && go_is_space(b as char);
     let mut sep = start;
-    while sep < end && !go_is_space(bytes[sep] as char) {
+    while sep < end && !is_space(bytes[sep]) {
         sep += 1;
     }
     let mut next = sep;
-    while next < end && go_is_space(bytes[next] as char) {
+    while next < end && is_space(bytes[next]) {
         next += 1;
     }
     if sep == start {
         return ParsedArgs::default();
-    }
-    // A multi-byte character split by the byte scan above cannot be a whitespace byte
-    // in valid UTF-8 except U+0085/U+00A0's second byte; keep to char boundaries.
-    while !s.is_char_boundary(sep) {
-        sep += 1;
-    }
-    while !s.is_char_boundary(next) {
-        next += 1;
     }
     let mut rest = parse_maybe_json(s, next.min(end), end);
     let mut words = vec![LWord::new(&s[start..sep], start, sep)];
