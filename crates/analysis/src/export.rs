@@ -5,7 +5,7 @@
 //! from=<image>`) is one node of its own, shaped apart. Edge kinds are styled apart
 //! (`from` solid, `copy` dashed, `mount` dotted) and labelled with their kind; the target
 //! has a double, thick border and stages the target does not need are greyed out and
-//! say `skipped`. Labels are escaped so that no stage name or image string can break
+//! say `skipped` (images only skipped stages use are greyed out too). Labels are escaped so that no stage name or image string can break
 //! out of its quotes. Output is deterministic: nodes in stage order, then images in
 //! order of first use, then edges in the analysis' order with duplicates merged.
 

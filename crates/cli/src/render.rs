@@ -3,10 +3,13 @@
 
 use std::fmt::Write as _;
 
-use stagecraft_syntax::{Diagnostic, LineIndex, Severity};
+use stagecraft_syntax::{Diagnostic, LineIndex, Severity, TextRange};
 
 /// Width of a tab in the shown source line.
 const TAB_WIDTH: usize = 4;
+/// How many characters of a long line are shown before and from the range's start.
+const SHOWN_BEFORE: usize = 60;
+const SHOWN_AFTER: usize = 100;
 
 /// Renders every diagnostic, each followed by a blank line, then the summary line.
 pub fn render_diagnostics(text: &str, name: &str, diagnostics: &[Diagnostic]) -> String {
@@ -68,25 +71,9 @@ fn render_one(out: &mut String, text: &str, index: &LineIndex, name: &str, d: &D
     let _ = writeln!(out, "{pad}--> {name}:{}:{}", start.line, start.column);
     let _ = writeln!(out, "{pad} |");
 
-    let source = index
-        .line_range(text, start.line)
-        .and_then(|range| text.get(range.start..range.end))
-        .unwrap_or_default();
-    let chars: Vec<char> = source.chars().collect();
-    let shown: String = chars.iter().map(|&c| shown_char(c)).collect();
-    let first = (start.column as usize).saturating_sub(1);
-    let last = if end.line == start.line {
-        (end.column as usize).saturating_sub(1)
-    } else {
-        chars.len()
-    };
-    let width_of = |from: usize, to: usize| -> usize {
-        (from..to)
-            .map(|i| chars.get(i).map_or(1, |&c| char_width(c)))
-            .sum()
-    };
-    let indent = width_of(0, first);
-    let carets = width_of(first, last.max(first)).max(1);
+    let line = index.line_range(text, start.line).unwrap_or_default();
+    let source = text.get(line.start..line.end).unwrap_or_default();
+    let (shown, indent, carets) = excerpt(source, line.start, d.range, end.line == start.line);
     if shown.is_empty() {
         let _ = writeln!(out, "{number} |");
     } else {
@@ -102,6 +89,52 @@ fn render_one(out: &mut String, text: &str, index: &LineIndex, name: &str, d: &D
             let _ = writeln!(out, "{pad}         {line}");
         }
     }
+}
+
+/// The part of a source line shown around a range (long lines are cut to a window with
+/// `...`, so a huge one-line file cannot flood the terminal), the width before the
+/// carets and the number of carets. Only the window is walked, never the whole line.
+fn excerpt(
+    source: &str,
+    line_start: usize,
+    range: TextRange,
+    same_line: bool,
+) -> (String, usize, usize) {
+    let mut at = range.start.saturating_sub(line_start).min(source.len());
+    while !source.is_char_boundary(at) {
+        at -= 1;
+    }
+    let stop = if same_line {
+        range.end.saturating_sub(line_start).clamp(at, source.len())
+    } else {
+        source.len()
+    };
+    let mut before: Vec<char> = source[..at].chars().rev().take(SHOWN_BEFORE + 1).collect();
+    let cut_left = before.len() > SHOWN_BEFORE;
+    before.truncate(SHOWN_BEFORE);
+    before.reverse();
+    let mut after: Vec<(usize, char)> = source[at..].char_indices().take(SHOWN_AFTER + 1).collect();
+    let cut_right = after.len() > SHOWN_AFTER;
+    after.truncate(SHOWN_AFTER);
+
+    let mut shown = String::new();
+    if cut_left {
+        shown.push_str("...");
+    }
+    shown.extend(before.iter().map(|&c| shown_char(c)));
+    shown.extend(after.iter().map(|&(_, c)| shown_char(c)));
+    if cut_right {
+        shown.push_str("...");
+    }
+    let indent =
+        if cut_left { 3 } else { 0 } + before.iter().map(|&c| char_width(c)).sum::<usize>();
+    let carets = after
+        .iter()
+        .take_while(|&&(offset, _)| at + offset < stop)
+        .map(|&(_, c)| char_width(c))
+        .sum::<usize>()
+        .max(1);
+    (shown, indent, carets)
 }
 
 /// How a source character is shown: tabs as spaces, invisible or control characters as
@@ -146,7 +179,6 @@ fn clean_line(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use stagecraft_syntax::TextRange;
 
     fn render(text: &str, diagnostics: &[Diagnostic]) -> String {
         render_diagnostics(text, "Dockerfile", diagnostics)
@@ -233,5 +265,27 @@ error[E]: bad \\u{1b}[31m
 "
         );
         assert_eq!(render("", &[]), "no problems found\n");
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_range() {
+        let text = format!("RUN {}BAD{}\n", "a".repeat(500), "b".repeat(500));
+        let at = text.find("BAD").unwrap_or(0);
+        let d = Diagnostic::error("E", TextRange::new(at, at + 3), "m");
+        let out = render(&text, &[d]);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[1], " --> Dockerfile:1:505");
+        assert_eq!(
+            lines[3],
+            format!("1 | ...{}BAD{}...", "a".repeat(60), "b".repeat(97))
+        );
+        assert_eq!(lines[4], format!("  | {}^^^", " ".repeat(63)));
+        // A range running to the end of a long line is cut too.
+        let d = Diagnostic::error("E", TextRange::new(4, text.len()), "m");
+        let out = render(&text, &[d]);
+        assert_eq!(
+            out.lines().nth(4),
+            Some(format!("  |     {}", "^".repeat(100)).as_str())
+        );
     }
 }
