@@ -11,7 +11,7 @@
 use std::env;
 use std::ffi::OsString;
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
@@ -575,6 +575,10 @@ fn test(ctx: &Ctx) -> ExitCode {
     report.step("cargo fmt", || {
         let mut cargo = ctx.cargo();
         cargo.args(["fmt", "--all", "--check"]);
+        if !std::io::stdout().is_terminal() {
+            // rustfmt colours its diffs even into a log file otherwise.
+            cargo.args(["--", "--color", "never"]);
+        }
         no_tests(run(cargo))
     });
     report.step("cargo clippy (native)", || {
