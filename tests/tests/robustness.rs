@@ -199,3 +199,31 @@ fn mutated_corpus_files() {
         }
     }
 }
+
+#[test]
+fn large_graphs_stay_linear() {
+    let chain: String = (0..20_000usize)
+        .map(|i| {
+            format!(
+                "FROM alpine AS s{i}\nCOPY --from=s{} / /\n",
+                i.saturating_sub(1)
+            )
+        })
+        .collect();
+    check(&chain, "a 20,000-stage chain");
+    let forward: String = (0..1_200usize)
+        .map(|i| format!("FROM alpine AS s{i}\nCOPY --from=s{} / /\n", i + 1))
+        .collect();
+    let analysis = analyze(
+        &forward,
+        &Options {
+            target: Some("s0".into()),
+            ..Options::default()
+        },
+    );
+    assert_eq!(
+        analysis.build_levels.len(),
+        1_200,
+        "a forward chain builds one stage per level"
+    );
+}

@@ -405,31 +405,47 @@ fn reference_edge(
     }
 }
 
-fn stage_deps(stage: usize, edges: &[Edge]) -> impl Iterator<Item = usize> + '_ {
-    edges
-        .iter()
-        .filter(move |e| e.to_stage == stage)
-        .filter_map(|e| e.from_stage)
+/// Each stage's dependencies (stages it starts from, copies from or mounts), built once
+/// so graph walks stay linear in the size of the file.
+fn dependency_lists(stage_count: usize, edges: &[Edge]) -> Vec<Vec<usize>> {
+    let mut deps = vec![Vec::new(); stage_count];
+    for edge in edges {
+        if let (Some(from), Some(list)) = (edge.from_stage, deps.get_mut(edge.to_stage)) {
+            list.push(from);
+        }
+    }
+    for list in &mut deps {
+        list.sort_unstable();
+        list.dedup();
+    }
+    deps
 }
 
 /// BuildKit refuses a graph where stages depend on each other in a loop.
 fn reject_cycles(stages: &[Stage], edges: &[Edge], diagnostics: &mut Vec<Diagnostic>) {
+    let deps = dependency_lists(stages.len(), edges);
     // Iterative three-colour DFS, so a hostile file cannot overflow the stack.
     let mut colour = vec![0u8; stages.len()];
     for start in 0..stages.len() {
         if colour[start] != 0 {
             continue;
         }
-        let mut stack: Vec<(usize, Vec<usize>)> = vec![(start, stage_deps(start, edges).collect())];
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
         colour[start] = 1;
-        while let Some((node, pending)) = stack.last_mut() {
+        while let Some((node, next_index)) = stack.last_mut() {
             let node = *node;
-            match pending.pop() {
-                Some(next) if colour[next] == 0 => {
+            let Some(&next) = deps[node].get(*next_index) else {
+                colour[node] = 2;
+                stack.pop();
+                continue;
+            };
+            *next_index += 1;
+            match colour[next] {
+                0 => {
                     colour[next] = 1;
-                    stack.push((next, stage_deps(next, edges).collect()));
+                    stack.push((next, 0));
                 }
-                Some(next) if colour[next] == 1 && next != node => {
+                1 if next != node => {
                     if let Some(edge) = edges
                         .iter()
                         .find(|e| e.to_stage == node && e.from_stage == Some(next))
@@ -444,11 +460,7 @@ fn reject_cycles(stages: &[Stage], edges: &[Edge], diagnostics: &mut Vec<Diagnos
                         ));
                     }
                 }
-                Some(_) => {}
-                None => {
-                    colour[node] = 2;
-                    stack.pop();
-                }
+                _ => {}
             }
         }
     }
@@ -492,14 +504,7 @@ fn mark_built(stages: &mut [Stage], edges: &[Edge], target: Option<usize>) -> Ve
     let Some(target) = target else {
         return Vec::new();
     };
-    let mut deps: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); stages.len()];
-    for edge in edges {
-        if let (Some(from), Some(set)) = (edge.from_stage, deps.get_mut(edge.to_stage)) {
-            if from != edge.to_stage {
-                set.insert(from);
-            }
-        }
-    }
+    let deps = dependency_lists(stages.len(), edges);
     let mut built = BTreeSet::new();
     let mut pending = vec![target];
     while let Some(stage) = pending.pop() {
@@ -511,11 +516,22 @@ fn mark_built(stages: &mut [Stage], edges: &[Edge], target: Option<usize>) -> Ve
     // (already reported as an error) go one level after everything else.
     let mut waiting: BTreeMap<usize, usize> = built
         .iter()
-        .map(|&s| (s, deps[s].iter().filter(|d| built.contains(d)).count()))
+        .map(|&s| {
+            (
+                s,
+                deps[s]
+                    .iter()
+                    .filter(|&&d| d != s && built.contains(&d))
+                    .count(),
+            )
+        })
         .collect();
     let mut dependents: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for &stage in &built {
-        for &dep in deps[stage].iter().filter(|d| built.contains(d)) {
+        for &dep in deps[stage]
+            .iter()
+            .filter(|&&d| d != stage && built.contains(&d))
+        {
             dependents.entry(dep).or_default().push(stage);
         }
     }
