@@ -137,6 +137,10 @@ fn marker_from_word(word: &ShellWord) -> Option<Marker> {
 
 /// Heredoc markers on a logical line, in order.
 pub(crate) fn markers(line: &str) -> Vec<Marker> {
+    // Every marker word contains `<<`; most lines have none, so skip the word split.
+    if !line.contains("<<") {
+        return Vec::new();
+    }
     shell_words(line, 0)
         .unwrap_or_default()
         .iter()
