@@ -100,7 +100,7 @@ fn line_of(file_text_index: &LineIndex, text: &str, offset: usize) -> u32 {
 }
 
 /// Splits a `--mount` value (`type=cache,target=/x,from=build`) into its fields.
-pub(crate) fn mount_fields(value: &str) -> BTreeMap<String, String> {
+pub fn mount_fields(value: &str) -> BTreeMap<String, String> {
     value
         .split(',')
         .filter_map(|field| {

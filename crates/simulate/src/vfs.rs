@@ -111,15 +111,50 @@ pub fn is_within(path: &str, dir: &str) -> bool {
     dir == "/" || path == dir || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
 }
 
+/// What one instruction did: each touched path with what it held before.
+pub type Journal = BTreeMap<String, Option<Node>>;
+
 /// A whole filesystem.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Fs {
     nodes: BTreeMap<String, Node>,
+    /// While an instruction runs, the first previous value of every path it touches,
+    /// so its diff and layer size come from what it did, not from comparing trees.
+    #[serde(skip)]
+    journal: Option<Journal>,
 }
 
 impl Fs {
     pub fn new() -> Self {
         Fs::default()
+    }
+
+    /// Starts recording what changes.
+    pub fn begin_journal(&mut self) {
+        self.journal = Some(Journal::new());
+    }
+
+    /// Stops recording and returns the touched paths with their previous values.
+    pub fn take_journal(&mut self) -> Journal {
+        self.journal.take().unwrap_or_default()
+    }
+
+    fn note(&mut self, path: &str) {
+        if let Some(journal) = &mut self.journal {
+            if !journal.contains_key(path) {
+                journal.insert(path.to_string(), self.nodes.get(path).cloned());
+            }
+        }
+    }
+
+    fn put(&mut self, path: String, node: Node) {
+        self.note(&path);
+        self.nodes.insert(path, node);
+    }
+
+    fn take(&mut self, path: &str) -> Option<Node> {
+        self.note(path);
+        self.nodes.remove(path)
     }
 
     pub fn get(&self, path: &str) -> Option<&Node> {
@@ -188,7 +223,7 @@ impl Fs {
             let mut node = Node::new(Kind::Dir, 0, origin.clone());
             node.owner = owner.to_string();
             node.layer = layer;
-            self.nodes.insert(dir, node);
+            self.put(dir, node);
         }
     }
 
@@ -205,11 +240,11 @@ impl Fs {
                 .map(|(p, _)| p.clone())
                 .collect();
             for p in below {
-                self.nodes.remove(&p);
+                self.take(&p);
             }
         }
         self.ensure_parents(path, &node.owner.clone(), node.layer, &node.origin.clone());
-        self.nodes.insert(path.to_string(), node);
+        self.put(path.to_string(), node);
     }
 
     /// Removes `path` and everything under it; returns the removed entries.
@@ -217,7 +252,7 @@ impl Fs {
         let doomed: Vec<String> = self.under(path).map(|(p, _)| p.clone()).collect();
         doomed
             .into_iter()
-            .filter_map(|p| self.nodes.remove(&p).map(|n| (p, n)))
+            .filter_map(|p| self.take(&p).map(|n| (p, n)))
             .collect()
     }
 
@@ -225,6 +260,7 @@ impl Fs {
     pub fn update_under(&mut self, path: &str, mut f: impl FnMut(&str, &mut Node)) {
         let keys: Vec<String> = self.under(path).map(|(p, _)| p.clone()).collect();
         for key in keys {
+            self.note(&key);
             if let Some(node) = self.nodes.get_mut(&key) {
                 f(&key, node);
             }
@@ -259,7 +295,10 @@ mod tests {
         assert_eq!(fs.get("/app").map(|n| n.kind), Some(Kind::Dir));
         assert_eq!(fs.size_under("/app"), 1010);
         assert!(fs.contains("/app/node_modules/express/index.js"));
+        fs.begin_journal();
         let removed = fs.remove("/app/node_modules");
+        let journal = fs.take_journal();
+        assert_eq!(journal.get("/app/node_modules").and_then(|n| n.as_ref()).map(|n| n.size), Some(1000));
         assert_eq!(removed.len(), 1);
         assert_eq!(fs.total_size(), 10);
     }
