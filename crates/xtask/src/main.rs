@@ -190,9 +190,15 @@ enum Chromium {
 fn install(ctx: &Ctx, chromium: Chromium) -> Result<(), String> {
     let started = Instant::now();
     install_wasm_target(ctx)?;
-    install_trunk(ctx)?;
-    install_wasm_bindgen(ctx)?;
+    // The two `cargo install`s take minutes on a bare machine; side by side they keep
+    // both cores busy while either one links.
+    let installs: Vec<_> = [trunk_install(ctx)?, wasm_bindgen_install(ctx)?]
+        .into_iter()
+        .flatten()
+        .collect();
+    run_side_by_side(installs)?;
     install_npm_tools(ctx)?;
+    fetch_dependencies(ctx)?;
     if chromium == Chromium::Yes {
         install_chromium(ctx)?;
     }
@@ -224,11 +230,12 @@ fn install_wasm_target(ctx: &Ctx) -> Result<(), String> {
     run(rustup)
 }
 
-fn install_trunk(ctx: &Ctx) -> Result<(), String> {
+/// `cargo install trunk`, unless a trunk 0.21 is there.
+fn trunk_install(ctx: &Ctx) -> Result<Option<(&'static str, Command)>, String> {
     match ctx.version_of("trunk") {
         Some(version) if version.starts_with(TRUNK_VERSION_PREFIX) => {
             println!("xtask: {version} is installed");
-            return Ok(());
+            return Ok(None);
         }
         Some(version) => println!("xtask: found {version}, want {TRUNK_VERSION_REQ}"),
         None => {}
@@ -241,10 +248,11 @@ fn install_trunk(ctx: &Ctx) -> Result<(), String> {
         TRUNK_VERSION_REQ,
         "--locked",
     ]);
-    run(cargo)
+    Ok(Some(("trunk", cargo)))
 }
 
-fn install_wasm_bindgen(ctx: &Ctx) -> Result<(), String> {
+/// `cargo install wasm-bindgen-cli` of the version `Cargo.lock` has, unless it is there.
+fn wasm_bindgen_install(ctx: &Ctx) -> Result<Option<(&'static str, Command)>, String> {
     let lock = fs::read_to_string(ctx.root.join("Cargo.lock"))
         .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     let wanted = locked_version(&lock, "wasm-bindgen")
@@ -253,7 +261,7 @@ fn install_wasm_bindgen(ctx: &Ctx) -> Result<(), String> {
     match ctx.version_of("wasm-bindgen") {
         Some(version) if version == expected => {
             println!("xtask: {version} is installed");
-            return Ok(());
+            return Ok(None);
         }
         Some(version) => println!("xtask: found {version}, want {wanted}"),
         None => {}
@@ -267,6 +275,70 @@ fn install_wasm_bindgen(ctx: &Ctx) -> Result<(), String> {
         wanted,
         "--force",
     ]);
+    Ok(Some(("wasm-bindgen", cargo)))
+}
+
+/// Runs `commands` at the same time, each output line prefixed by its label.
+fn run_side_by_side(commands: Vec<(&'static str, Command)>) -> Result<(), String> {
+    let mut running = Vec::new();
+    for (label, mut command) in commands {
+        let shown = show(&command);
+        println!("xtask: [{label}] $ {shown}");
+        flush();
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
+        let echoes: Vec<_> = [
+            child
+                .stdout
+                .take()
+                .map(|o| Box::new(o) as Box<dyn std::io::Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|e| Box::new(e) as Box<dyn std::io::Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|stream| {
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    println!("[{label}] {line}");
+                }
+            })
+        })
+        .collect();
+        running.push((shown, child, echoes));
+    }
+    let mut errors = Vec::new();
+    for (shown, mut child, echoes) in running {
+        let status = child.wait();
+        for echo in echoes {
+            // An echo thread only ends early if stdout is gone; nothing to report then.
+            let _ = echo.join();
+        }
+        match status {
+            Ok(status) if status.success() => {}
+            Ok(status) => errors.push(format!("`{shown}` failed ({status})")),
+            Err(e) => errors.push(format!("waiting for `{shown}`: {e}")),
+        }
+    }
+    flush();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("; "))
+    }
+}
+
+/// Downloads every dependency of the workspace, for every platform, so that later steps
+/// (and tests that run `cargo metadata --offline`) never need the network.
+fn fetch_dependencies(ctx: &Ctx) -> Result<(), String> {
+    let mut cargo = ctx.cargo();
+    cargo.args(["fetch", "--quiet"]);
     run(cargo)
 }
 
