@@ -49,7 +49,11 @@ pub struct Analysis {
 
 /// Parses and analyzes `text`.
 pub fn analyze(text: &str, options: &Options) -> Analysis {
-    let parse = stagecraft_syntax::parse(text);
+    analyze_parsed(text, stagecraft_syntax::parse(text), options)
+}
+
+/// Analyzes an existing parse of `text` (for callers that needed the tree first).
+pub fn analyze_parsed(text: &str, parse: Parse, options: &Options) -> Analysis {
     let mut diagnostics = parse.diagnostics.clone();
     instructions::check(&parse.dockerfile, &mut diagnostics);
     let globals = scope::GlobalScope::new(&parse.dockerfile, options);

@@ -11,7 +11,7 @@ use stagecraft_syntax::{Diagnostic, Instruction, Keyword, LineIndex, TextRange};
 
 use crate::catalog::{Catalog, ImageEntry, PackageManager, Resolution, Shell};
 use crate::context::BuildContext;
-use crate::model::{BaseInfo, Config, Diff, Layer, PathChange, Step, StageResult, Transfer};
+use crate::model::{BaseInfo, Config, Diff, Layer, PathChange, StageResult, Step, Transfer};
 use crate::recipes::{self, Effect, RunContext};
 use crate::vfs::{self, Fs, Kind, Node, Origin};
 
@@ -111,6 +111,7 @@ pub(crate) fn image_fs(entry: &ImageEntry) -> Fs {
         let path = vfs::normalize(&file.path, "/");
         let mut node = Node::new(file.kind, file.bytes, origin.clone());
         node.what = Some(file.what.clone()).filter(|w| !w.is_empty());
+        node.target = file.target.clone();
         fs.insert(&path, node);
     }
     fs
@@ -118,8 +119,16 @@ pub(crate) fn image_fs(entry: &ImageEntry) -> Fs {
 
 fn config_from_entry(entry: &ImageEntry) -> Config {
     let mut config = Config {
-        user: if entry.user.is_empty() { "root".to_string() } else { entry.user.clone() },
-        workdir: if entry.workdir.is_empty() { "/".to_string() } else { entry.workdir.clone() },
+        user: if entry.user.is_empty() {
+            "root".to_string()
+        } else {
+            entry.user.clone()
+        },
+        workdir: if entry.workdir.is_empty() {
+            "/".to_string()
+        } else {
+            entry.workdir.clone()
+        },
         env: entry.env.clone(),
         entrypoint: entry.entrypoint.clone(),
         cmd: entry.cmd.clone(),
@@ -152,7 +161,9 @@ pub(crate) fn run(inputs: &Inputs) -> Outcome {
         .iter()
         .filter_map(|s| s.level.map(|l| (s.index, l)))
         .collect();
-    outcome.steps.retain(|step| level_of.contains_key(&step.stage));
+    outcome
+        .steps
+        .retain(|step| level_of.contains_key(&step.stage));
     for step in &mut outcome.steps {
         step.level = level_of.get(&step.stage).copied().unwrap_or(0);
     }
@@ -178,10 +189,19 @@ fn resolve_base(
     stage: &Stage,
     outcome: &mut Outcome,
 ) -> (Fs, Config, Vec<Layer>, BaseInfo, bool) {
-    if let Some(parent) = stage.base_stage.and_then(|p| outcome.stages.get(p).cloned().flatten()) {
+    if let Some(parent) = stage
+        .base_stage
+        .and_then(|p| outcome.stages.get(p).cloned().flatten())
+    {
         let mut base = parent.base.clone();
         base.reference = stage.base.clone();
-        return (parent.fs, parent.config, parent.layers, base, parent.uncertain);
+        return (
+            parent.fs,
+            parent.config,
+            parent.layers,
+            base,
+            parent.uncertain,
+        );
     }
     let empty = |reference: &str, note: Option<String>, known: bool, bytes: u64| BaseInfo {
         reference: reference.to_string(),
@@ -196,21 +216,49 @@ fn resolve_base(
         toolchains: Vec::new(),
     };
     match inputs.catalog.resolve(&stage.base) {
-        Resolution::Scratch => (Fs::new(), Config::default(), Vec::new(), empty("scratch", None, true, 0), false),
-        Resolution::Exact(entry) => (image_fs(entry), config_from_entry(entry), Vec::new(), base_info(stage, entry, None), false),
+        Resolution::Scratch => (
+            Fs::new(),
+            Config::default(),
+            Vec::new(),
+            empty("scratch", None, true, 0),
+            false,
+        ),
+        Resolution::Exact(entry) => (
+            image_fs(entry),
+            config_from_entry(entry),
+            Vec::new(),
+            base_info(stage, entry, None),
+            false,
+        ),
         Resolution::Nearest { entry, note } => {
             outcome.diagnostics.push(
                 Diagnostic::info(
                     "base-image-estimated",
                     stage.base_range,
-                    format!("`{}` is not in the catalog: its contents are {note}", stage.base),
+                    format!(
+                        "`{}` is not in the catalog: its contents are {note}",
+                        stage.base
+                    ),
                 )
                 .with_help("Sizes and files come from the nearest known tag of the same image."),
             );
-            (image_fs(entry), config_from_entry(entry), Vec::new(), base_info(stage, entry, Some(note)), false)
+            (
+                image_fs(entry),
+                config_from_entry(entry),
+                Vec::new(),
+                base_info(stage, entry, Some(note)),
+                false,
+            )
         }
-        Resolution::Unknown { reference, suggestions } => {
-            let declared = inputs.declared_sizes.get(&stage.base).or_else(|| inputs.declared_sizes.get(&reference)).copied();
+        Resolution::Unknown {
+            reference,
+            suggestions,
+        } => {
+            let declared = inputs
+                .declared_sizes
+                .get(&stage.base)
+                .or_else(|| inputs.declared_sizes.get(&reference))
+                .copied();
             if !stage.base.is_empty() {
                 let mut diagnostic = Diagnostic::info(
                     "base-image-unknown",
@@ -231,7 +279,13 @@ fn resolve_base(
                 Some(_) => "size declared by the user".to_string(),
                 None => "unknown image: contents not modelled".to_string(),
             });
-            (Fs::new(), Config::default(), Vec::new(), empty(&stage.base, note, false, declared.unwrap_or(0)), true)
+            (
+                Fs::new(),
+                Config::default(),
+                Vec::new(),
+                empty(&stage.base, note, false, declared.unwrap_or(0)),
+                true,
+            )
         }
     }
 }
@@ -287,7 +341,11 @@ fn simulate_stage(inputs: &Inputs, stage: &Stage, outcome: &mut Outcome) -> Stag
         } else {
             None
         };
-        if let Some(record) = outcome.runs.last_mut().filter(|r| r.instruction == index && r.stage == stage.index) {
+        if let Some(record) = outcome
+            .runs
+            .last_mut()
+            .filter(|r| r.instruction == index && r.stage == stage.index)
+        {
             record.layer_bytes = bytes;
             record.wasted_bytes = wasted;
         }
@@ -379,7 +437,10 @@ fn destination_path(dest_dir: bool, dest: &str, relative: &str) -> String {
 }
 
 fn basename(path: &str) -> &str {
-    path.trim_end_matches('/').rsplit('/').next().unwrap_or(path)
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
 }
 
 fn is_glob(s: &str) -> bool {
@@ -420,8 +481,14 @@ impl StageState<'_, '_> {
         match instruction.keyword {
             Keyword::From => {
                 let summary = match &self.base.resolved {
-                    Some(resolved) => format!("start from {} ({})", self.base.reference, mb(self.base.bytes)),
-                    None if self.base.reference.eq_ignore_ascii_case("scratch") => "start from an empty filesystem (scratch)".to_string(),
+                    Some(resolved) => format!(
+                        "start from {} ({})",
+                        self.base.reference,
+                        mb(self.base.bytes)
+                    ),
+                    None if self.base.reference.eq_ignore_ascii_case("scratch") => {
+                        "start from an empty filesystem (scratch)".to_string()
+                    }
                     None => format!("start from {} (contents unknown)", self.base.reference),
                 };
                 let _ = args;
@@ -433,17 +500,31 @@ impl StageState<'_, '_> {
                         Some((n, d)) => (n.to_string(), Some(self.expand(d))),
                         None => (word.text.clone(), None),
                     };
-                    let value = self.inputs.build_args.get(&name).cloned().or(default).or_else(|| {
-                        stagecraft_analysis::scope::DEFAULT_PLATFORM_ARGS
-                            .iter()
-                            .find(|(k, _)| *k == name)
-                            .map(|(_, v)| v.to_string())
-                    });
+                    let value = self
+                        .inputs
+                        .build_args
+                        .get(&name)
+                        .cloned()
+                        .or(default)
+                        .or_else(|| {
+                            stagecraft_analysis::scope::DEFAULT_PLATFORM_ARGS
+                                .iter()
+                                .find(|(k, _)| *k == name)
+                                .map(|(_, v)| v.to_string())
+                        });
                     if let Some(value) = value {
                         self.args.insert(name, value);
                     }
                 }
-                (format!("declare build argument{} {}", if args.len() > 1 { "s" } else { "" }, args.join(" ")), None, false)
+                (
+                    format!(
+                        "declare build argument{} {}",
+                        if args.len() > 1 { "s" } else { "" },
+                        args.join(" ")
+                    ),
+                    None,
+                    false,
+                )
             }
             Keyword::Env => {
                 let mut updates = Vec::new();
@@ -459,7 +540,9 @@ impl StageState<'_, '_> {
             Keyword::Label => {
                 for pair in instruction.args.chunks(2) {
                     if let [k, v] = pair {
-                        self.config.labels.insert(unquote(&k.text), self.expand(&unquote(&v.text)));
+                        self.config
+                            .labels
+                            .insert(unquote(&k.text), self.expand(&unquote(&v.text)));
                     }
                 }
                 ("set labels".to_string(), None, false)
@@ -488,10 +571,22 @@ impl StageState<'_, '_> {
             Keyword::Expose => {
                 for port in &args {
                     let port = self.expand(port).to_ascii_lowercase();
-                    let port = if port.contains('/') { port } else { format!("{port}/tcp") };
+                    let port = if port.contains('/') {
+                        port
+                    } else {
+                        format!("{port}/tcp")
+                    };
                     self.config.exposed.insert(port);
                 }
-                (format!("document port{} {}", if args.len() > 1 { "s" } else { "" }, args.join(" ")), None, false)
+                (
+                    format!(
+                        "document port{} {}",
+                        if args.len() > 1 { "s" } else { "" },
+                        args.join(" ")
+                    ),
+                    None,
+                    false,
+                )
             }
             Keyword::Volume => {
                 for volume in &args {
@@ -534,9 +629,14 @@ impl StageState<'_, '_> {
                 };
                 ("set the healthcheck".to_string(), None, false)
             }
-            Keyword::Maintainer | Keyword::Onbuild | Keyword::Unknown => {
-                (format!("{} (no effect on this build)", instruction.keyword_word.text), None, false)
-            }
+            Keyword::Maintainer | Keyword::Onbuild | Keyword::Unknown => (
+                format!(
+                    "{} (no effect on this build)",
+                    instruction.keyword_word.text
+                ),
+                None,
+                false,
+            ),
             Keyword::Copy | Keyword::Add => self.copy(index, instruction, outcome),
             Keyword::Run => self.run_instruction(index, instruction, outcome),
         }
@@ -561,7 +661,12 @@ impl StageState<'_, '_> {
             .unwrap_or_else(|| "0:0".to_string())
     }
 
-    fn copy(&mut self, index: usize, instruction: &Instruction, outcome: &mut Outcome) -> (String, Option<Transfer>, bool) {
+    fn copy(
+        &mut self,
+        index: usize,
+        instruction: &Instruction,
+        outcome: &mut Outcome,
+    ) -> (String, Option<Transfer>, bool) {
         let keyword = instruction.keyword.as_str();
         let Some((dest_word, sources)) = instruction.args.split_last() else {
             return (format!("{keyword} without arguments"), None, true);
@@ -580,15 +685,14 @@ impl StageState<'_, '_> {
             .flag("chmod")
             .and_then(|f| f.value.as_deref())
             .and_then(|m| u32::from_str_radix(m, 8).ok());
-        let parents = instruction.flag("parents").is_some_and(|f| f.value.as_deref() != Some("false"));
+        let parents = instruction
+            .flag("parents")
+            .is_some_and(|f| f.value.as_deref() != Some("false"));
         let layer = self.layer_index();
         let from = instruction.flag("from").and_then(|f| f.value.clone());
-        let source_edge = self
-            .inputs
-            .analysis
-            .edges
-            .iter()
-            .find(|e| e.to_stage == self.stage_index && e.line == instruction.start_line && from.is_some());
+        let source_edge = self.inputs.analysis.edges.iter().find(|e| {
+            e.to_stage == self.stage_index && e.line == instruction.start_line && from.is_some()
+        });
         let from_stage = source_edge.and_then(|e| e.from_stage);
         let from_image = source_edge.and_then(|e| e.from_image.clone());
         let mut written: Vec<(String, Node)> = Vec::new();
@@ -597,13 +701,35 @@ impl StageState<'_, '_> {
         if from.is_some() {
             let (source_fs, origin, unverifiable) = match (from_stage, &from_image) {
                 (Some(s), _) => match outcome.stages.get(s).and_then(|r| r.as_ref()) {
-                    Some(result) => (result.fs.clone(), Origin::Stage { stage: s }, result.uncertain),
+                    Some(result) => (
+                        result.fs.clone(),
+                        Origin::Stage { stage: s },
+                        result.uncertain,
+                    ),
                     None => (Fs::new(), Origin::Stage { stage: s }, true),
                 },
                 (None, Some(image)) => match self.inputs.catalog.resolve(image) {
-                    Resolution::Exact(entry) | Resolution::Nearest { entry, .. } => (image_fs(entry), Origin::Image { image: image.clone() }, false),
-                    Resolution::Scratch => (Fs::new(), Origin::Image { image: image.clone() }, false),
-                    Resolution::Unknown { .. } => (Fs::new(), Origin::Image { image: image.clone() }, true),
+                    Resolution::Exact(entry) | Resolution::Nearest { entry, .. } => (
+                        image_fs(entry),
+                        Origin::Image {
+                            image: image.clone(),
+                        },
+                        false,
+                    ),
+                    Resolution::Scratch => (
+                        Fs::new(),
+                        Origin::Image {
+                            image: image.clone(),
+                        },
+                        false,
+                    ),
+                    Resolution::Unknown { .. } => (
+                        Fs::new(),
+                        Origin::Image {
+                            image: image.clone(),
+                        },
+                        true,
+                    ),
                 },
                 _ => (Fs::new(), Origin::Context, true),
             };
@@ -628,7 +754,11 @@ impl StageState<'_, '_> {
                 let source_is_dir = source_fs.get(&path).is_some_and(|n| n.kind == Kind::Dir);
                 for (src_path, node) in matches {
                     let relative = if source_is_dir {
-                        src_path.strip_prefix(&path).unwrap_or(&src_path).trim_start_matches('/').to_string()
+                        src_path
+                            .strip_prefix(&path)
+                            .unwrap_or(&src_path)
+                            .trim_start_matches('/')
+                            .to_string()
                     } else {
                         basename(&src_path).to_string()
                     };
@@ -650,14 +780,18 @@ impl StageState<'_, '_> {
                     instruction.heredocs.iter().find(|h| h.name == name)
                 }) {
                     let target = destination_path(dest_is_dir, &dest, &heredoc.name);
-                    written.push((target, Node::new(Kind::File, heredoc.content.len() as u64, Origin::Context)));
+                    written.push((
+                        target,
+                        Node::new(Kind::File, heredoc.content.len() as u64, Origin::Context),
+                    ));
                     source_names.push(format!("<<{}", heredoc.name));
                     continue;
                 }
                 if text.contains("://") || text.starts_with("git@") {
                     let name = basename(&text).to_string();
                     let target = destination_path(dest_is_dir, &dest, &name);
-                    let mut node = Node::new(Kind::File, 10 * MB, Origin::Remote { url: text.clone() });
+                    let mut node =
+                        Node::new(Kind::File, 10 * MB, Origin::Remote { url: text.clone() });
                     node.what = Some("download (size estimated)".to_string());
                     written.push((target, node));
                     source_names.push(text);
@@ -666,25 +800,38 @@ impl StageState<'_, '_> {
                 }
                 source_names.push(text.clone());
                 let selected = self.inputs.context.resolve_source(&text);
-                let prefix = stagecraft_analysis::dockerignore::clean_path(&text);
+                if !selected.found() && !selected.wildcard {
+                    outcome.diagnostics.push(
+                        Diagnostic::info(
+                            "context-file-missing",
+                            source.range,
+                            format!("the `{}` build context has no `{text}`", self.inputs.context.preset),
+                        )
+                        .with_help("BuildKit would fail with \"not found\" if your context lacks it too; add the file to the simulated context to see its effect."),
+                    );
+                }
+                let copies_dir = selected.is_dir || parents;
                 for file in &selected.files {
                     let relative = if parents {
-                        file.path.clone()
-                    } else if selected.is_dir {
-                        file.path.strip_prefix(prefix.as_str()).unwrap_or(&file.path).trim_start_matches('/').to_string()
+                        file.path.as_str()
                     } else {
-                        basename(&file.path).to_string()
+                        selected.relative(file)
                     };
-                    let target = if selected.is_dir || parents {
-                        vfs::normalize(&relative, &dest)
+                    let target = if copies_dir {
+                        vfs::normalize(relative, &dest)
                     } else {
-                        destination_path(dest_is_dir, &dest, &relative)
+                        destination_path(dest_is_dir, &dest, relative)
                     };
                     written.push((target, Node::new(Kind::File, file.bytes, Origin::Context)));
                 }
             }
         }
-        let exclude: Vec<String> = instruction.flags.iter().filter(|f| f.name == "exclude").filter_map(|f| f.value.clone()).collect();
+        let exclude: Vec<String> = instruction
+            .flags
+            .iter()
+            .filter(|f| f.name == "exclude")
+            .filter_map(|f| f.value.clone())
+            .collect();
         let excluded = stagecraft_analysis::dockerignore::Patterns::parse(&exclude.join("\n"));
         let mut bytes = 0;
         let mut destinations = BTreeSet::new();
@@ -714,18 +861,43 @@ impl StageState<'_, '_> {
             bytes,
         });
         let from_label = match (from_stage, &from_image) {
-            (Some(s), _) => format!(" from stage {}", self.inputs.analysis.stages.get(s).map(|s| s.label()).unwrap_or_default()),
+            (Some(s), _) => format!(
+                " from stage {}",
+                self.inputs
+                    .analysis
+                    .stages
+                    .get(s)
+                    .map(|s| s.label())
+                    .unwrap_or_default()
+            ),
             (None, Some(image)) => format!(" from image {image}"),
             _ => String::new(),
         };
-        (format!("{} {} to {what}{from_label} ({})", keyword.to_lowercase(), source_names.join(", "), mb(bytes)), transfer, true)
+        (
+            format!(
+                "{} {} to {what}{from_label} ({})",
+                keyword.to_lowercase(),
+                source_names.join(", "),
+                mb(bytes)
+            ),
+            transfer,
+            true,
+        )
     }
 
-    fn run_instruction(&mut self, index: usize, instruction: &Instruction, outcome: &mut Outcome) -> (String, Option<Transfer>, bool) {
+    fn run_instruction(
+        &mut self,
+        index: usize,
+        instruction: &Instruction,
+        outcome: &mut Outcome,
+    ) -> (String, Option<Transfer>, bool) {
         let mut mounts = Vec::new();
         for flag in instruction.flags.iter().filter(|f| f.name == "mount") {
             let fields = mount_fields(flag.value.as_deref().unwrap_or_default());
-            if let Some(target) = ["target", "dst", "destination"].iter().find_map(|k| fields.get(*k)) {
+            if let Some(target) = ["target", "dst", "destination"]
+                .iter()
+                .find_map(|k| fields.get(*k))
+            {
                 mounts.push(vfs::normalize(&self.expand(target), &self.config.workdir));
             }
         }
@@ -740,18 +912,37 @@ impl StageState<'_, '_> {
             mounts: &mounts,
         };
         let heredoc_script = instruction.heredocs.first().filter(|_| {
-            let first = instruction.args.first().map(|w| w.text.trim()).unwrap_or_default();
-            first.starts_with("<<") || matches!(first.split_whitespace().next(), Some("sh" | "bash" | "/bin/sh" | "/bin/bash"))
+            let first = instruction
+                .args
+                .first()
+                .map(|w| w.text.trim())
+                .unwrap_or_default();
+            first.starts_with("<<")
+                || matches!(
+                    first.split_whitespace().next(),
+                    Some("sh" | "bash" | "/bin/sh" | "/bin/bash")
+                )
         });
         let (plan, command_offset) = if let Some(heredoc) = heredoc_script {
-            (recipes::plan_run(&heredoc.content, &ctx), Some(heredoc.content_range.start))
+            (
+                recipes::plan_run(&heredoc.content, &ctx),
+                Some(heredoc.content_range.start),
+            )
         } else if instruction.json {
             let argv: Vec<String> = instruction.args.iter().map(|w| w.text.clone()).collect();
             (recipes::plan_exec(&argv, &ctx), None)
         } else {
-            let text = instruction.args.first().map(|w| w.text.clone()).unwrap_or_default();
+            let text = instruction
+                .args
+                .first()
+                .map(|w| w.text.clone())
+                .unwrap_or_default();
             // Offsets in the joined command map to the source only when it sits on one line.
-            let offset = instruction.args.first().filter(|w| w.range.len() == w.text.len()).map(|w| w.range.start);
+            let offset = instruction
+                .args
+                .first()
+                .filter(|w| w.range.len() == w.text.len())
+                .map(|w| w.range.start);
             (recipes::plan_run(&text, &ctx), offset)
         };
         let layer = self.layer_index();
@@ -780,9 +971,18 @@ impl StageState<'_, '_> {
     }
 
     fn apply_effect(&mut self, effect: &Effect, layer: usize) {
-        let owner = if self.config.is_root() { "0:0".to_string() } else { self.config.user.clone() };
+        let owner = if self.config.is_root() {
+            "0:0".to_string()
+        } else {
+            self.config.user.clone()
+        };
         match effect {
-            Effect::Add { path, kind, bytes, what } => {
+            Effect::Add {
+                path,
+                kind,
+                bytes,
+                what,
+            } => {
                 let mut node = Node::new(*kind, *bytes, Origin::Run);
                 node.owner = owner;
                 node.layer = Some(layer);
@@ -796,7 +996,10 @@ impl StageState<'_, '_> {
                     let doomed: Vec<String> = self
                         .fs
                         .under(&dir)
-                        .filter(|(p, _)| vfs::parent(p) == dir && stagecraft_analysis::dockerignore::glob(&pattern, basename(p)))
+                        .filter(|(p, _)| {
+                            vfs::parent(p) == dir
+                                && stagecraft_analysis::dockerignore::glob(&pattern, basename(p))
+                        })
                         .map(|(p, _)| p.clone())
                         .collect();
                     for p in doomed {
@@ -806,7 +1009,11 @@ impl StageState<'_, '_> {
                     self.fs.remove(path);
                 }
             }
-            Effect::Chown { path, owner, recursive } => {
+            Effect::Chown {
+                path,
+                owner,
+                recursive,
+            } => {
                 let target = path.clone();
                 let recursive = *recursive;
                 self.fs.update_under(path, |p, node| {
@@ -816,7 +1023,11 @@ impl StageState<'_, '_> {
                     }
                 });
             }
-            Effect::Chmod { path, mode, recursive } => {
+            Effect::Chmod {
+                path,
+                mode,
+                recursive,
+            } => {
                 let target = path.clone();
                 let recursive = *recursive;
                 self.fs.update_under(path, |p, node| {
@@ -829,7 +1040,11 @@ impl StageState<'_, '_> {
                 });
             }
             Effect::Move { from, to } | Effect::Copy { from, to } => {
-                let moved: Vec<(String, Node)> = self.fs.under(from).map(|(p, n)| (p.clone(), n.clone())).collect();
+                let moved: Vec<(String, Node)> = self
+                    .fs
+                    .under(from)
+                    .map(|(p, n)| (p.clone(), n.clone()))
+                    .collect();
                 if matches!(effect, Effect::Move { .. }) {
                     self.fs.remove(from);
                 }
@@ -857,8 +1072,15 @@ fn select_from_fs(fs: &Fs, path: &str) -> Vec<(String, Node)> {
         let pattern = basename(path).to_string();
         return fs
             .under(&dir)
-            .filter(|(p, _)| vfs::parent(p) == dir && stagecraft_analysis::dockerignore::glob(&pattern, basename(p)))
-            .flat_map(|(p, _)| fs.under(p).map(|(q, n)| (q.clone(), n.clone())).collect::<Vec<_>>())
+            .filter(|(p, _)| {
+                vfs::parent(p) == dir
+                    && stagecraft_analysis::dockerignore::glob(&pattern, basename(p))
+            })
+            .flat_map(|(p, _)| {
+                fs.under(p)
+                    .map(|(q, n)| (q.clone(), n.clone()))
+                    .collect::<Vec<_>>()
+            })
             .collect();
     }
     match fs.get(path) {
@@ -874,7 +1096,9 @@ fn select_from_fs(fs: &Fs, path: &str) -> Vec<(String, Node)> {
 
 fn unquote(s: &str) -> String {
     let t = s.trim();
-    if t.len() >= 2 && ((t.starts_with('"') && t.ends_with('"')) || (t.starts_with('\'') && t.ends_with('\''))) {
+    if t.len() >= 2
+        && ((t.starts_with('"') && t.ends_with('"')) || (t.starts_with('\'') && t.ends_with('\'')))
+    {
         t[1..t.len() - 1].to_string()
     } else {
         t.to_string()

@@ -62,28 +62,75 @@ fn to_mb(bytes: u64) -> f64 {
 
 /// Paths whose presence means a toolchain is there, by toolchain name.
 const TOOLCHAIN_PATHS: &[(&str, &[&str])] = &[
-    ("go", &["/usr/local/go/bin/go", "/usr/local/go", "/usr/bin/go", "/usr/lib/go"]),
-    ("node", &["/usr/local/bin/node", "/usr/bin/node", "/nodejs/bin/node"]),
-    ("npm", &["/usr/local/bin/npm", "/usr/local/lib/node_modules/npm", "/usr/bin/npm"]),
+    (
+        "go",
+        &[
+            "/usr/local/go/bin/go",
+            "/usr/local/go",
+            "/usr/bin/go",
+            "/usr/lib/go",
+        ],
+    ),
+    (
+        "node",
+        &["/usr/local/bin/node", "/usr/bin/node", "/nodejs/bin/node"],
+    ),
+    (
+        "npm",
+        &[
+            "/usr/local/bin/npm",
+            "/usr/local/lib/node_modules/npm",
+            "/usr/bin/npm",
+        ],
+    ),
     ("yarn", &["/usr/local/bin/yarn", "/opt/yarn"]),
     ("python3", &["/usr/local/bin/python3", "/usr/bin/python3"]),
-    ("pip", &["/usr/local/bin/pip", "/usr/bin/pip", "/usr/local/bin/pip3", "/usr/bin/pip3"]),
-    ("java", &["/opt/java/openjdk/bin/java", "/usr/bin/java", "/usr/lib/jvm"]),
+    (
+        "pip",
+        &[
+            "/usr/local/bin/pip",
+            "/usr/bin/pip",
+            "/usr/local/bin/pip3",
+            "/usr/bin/pip3",
+        ],
+    ),
+    (
+        "java",
+        &[
+            "/opt/java/openjdk/bin/java",
+            "/usr/bin/java",
+            "/usr/lib/jvm",
+        ],
+    ),
     ("javac", &["/opt/java/openjdk/bin/javac", "/usr/bin/javac"]),
     ("mvn", &["/usr/share/maven", "/usr/bin/mvn"]),
     ("gradle", &["/opt/gradle", "/usr/bin/gradle"]),
     ("cargo", &["/usr/local/cargo/bin/cargo", "/usr/bin/cargo"]),
-    ("rustc", &["/usr/local/cargo/bin/rustc", "/usr/local/rustup", "/usr/bin/rustc"]),
+    (
+        "rustc",
+        &[
+            "/usr/local/cargo/bin/rustc",
+            "/usr/local/rustup",
+            "/usr/bin/rustc",
+        ],
+    ),
     ("gcc", &["/usr/bin/gcc", "/usr/lib/gcc"]),
     ("make", &["/usr/bin/make"]),
     ("git", &["/usr/bin/git"]),
 ];
 
-const SHELL_PATHS: &[&str] = &["/bin/sh", "/bin/bash", "/usr/bin/sh", "/bin/ash", "/busybox/sh", "/bin/busybox"];
+const SHELL_PATHS: &[&str] = &[
+    "/bin/sh",
+    "/bin/bash",
+    "/usr/bin/sh",
+    "/bin/ash",
+    "/busybox/sh",
+    "/bin/busybox",
+];
 
 const SOURCE_EXTENSIONS: &[&str] = &[
-    "go", "rs", "js", "jsx", "ts", "tsx", "mjs", "cjs", "py", "java", "kt", "scala", "c", "cc", "cpp", "h", "hpp", "cs",
-    "rb", "php", "vue", "svelte",
+    "go", "rs", "js", "jsx", "ts", "tsx", "mjs", "cjs", "py", "java", "kt", "scala", "c", "cc",
+    "cpp", "h", "hpp", "cs", "rb", "php", "vue", "svelte",
 ];
 
 const CACHE_DIRS: &[&str] = &[
@@ -153,7 +200,11 @@ pub(crate) fn final_image(result: &StageResult) -> FinalImage {
         .map(|d| d.to_string())
         .chain(
             fs.iter()
-                .filter(|(p, n)| n.layer.is_some() && n.size > 0 && (p.ends_with("/target") || p.ends_with("/node_modules/.cache")))
+                .filter(|(p, n)| {
+                    n.layer.is_some()
+                        && n.size > 0
+                        && (p.ends_with("/target") || p.ends_with("/node_modules/.cache"))
+                })
                 .map(|(p, _)| p.clone()),
         )
         .collect();
@@ -162,7 +213,8 @@ pub(crate) fn final_image(result: &StageResult) -> FinalImage {
     let wasted: u64 = layers.iter().map(|l| l.wasted_bytes).sum();
     let size = result.base.bytes + layer_bytes;
     let compressed = result.base.compressed_bytes as f64 + layer_bytes as f64 / COMPRESSION_RATIO;
-    let package_manager = (!result.base.package_manager.is_none()).then(|| result.base.package_manager.as_str().to_string());
+    let package_manager = (!result.base.package_manager.is_none())
+        .then(|| result.base.package_manager.as_str().to_string());
     let mut toolchains = toolchains(fs);
     for name in &result.base.toolchains {
         if !toolchains.contains(name) && TOOLCHAIN_PATHS.iter().all(|(t, _)| t != name) {
@@ -174,7 +226,11 @@ pub(crate) fn final_image(result: &StageResult) -> FinalImage {
         stage: result.index,
         size_mb: to_mb(size),
         compressed_mb: to_mb(compressed.round() as u64),
-        base: result.base.image.clone().unwrap_or_else(|| "scratch".to_string()),
+        base: result
+            .base
+            .image
+            .clone()
+            .unwrap_or_else(|| "scratch".to_string()),
         base_note: result.base.note.clone(),
         base_mb: to_mb(result.base.bytes),
         user: result.config.user.clone(),
@@ -182,9 +238,17 @@ pub(crate) fn final_image(result: &StageResult) -> FinalImage {
         has_shell: has_shell(fs),
         package_manager,
         toolchains,
-        source_code: added.iter().filter(|(p, n)| is_source(p, n)).map(|(p, _)| p.to_string()).collect(),
+        source_code: added
+            .iter()
+            .filter(|(p, n)| is_source(p, n))
+            .map(|(p, _)| p.to_string())
+            .collect(),
         build_caches,
-        secrets: added.iter().filter(|(p, _)| is_secret_like(p)).map(|(p, _)| p.to_string()).collect(),
+        secrets: added
+            .iter()
+            .filter(|(p, _)| is_secret_like(p))
+            .map(|(p, _)| p.to_string())
+            .collect(),
         added_paths: added.iter().map(|(p, _)| p.to_string()).collect(),
         layers: layers
             .iter()
@@ -201,7 +265,12 @@ pub(crate) fn final_image(result: &StageResult) -> FinalImage {
         cmd: result.config.cmd.clone(),
         exposed_ports: result.config.exposed.iter().cloned().collect(),
         healthcheck: result.config.healthcheck.clone(),
-        env: result.config.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        env: result
+            .config
+            .env
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect(),
         wasted_mb: to_mb(wasted),
     }
 }

@@ -14,7 +14,12 @@ const MB: f64 = 1e6;
 /// Wasted bytes below this are not worth a learner's attention.
 const WASTE_THRESHOLD: u64 = 1_000_000;
 
-pub(crate) fn check(inputs: &Inputs, outcome: &Outcome, image: Option<&FinalImage>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check(
+    inputs: &Inputs,
+    outcome: &Outcome,
+    image: Option<&FinalImage>,
+    out: &mut Vec<Diagnostic>,
+) {
     missing_copy_sources(outcome, inputs, out);
     run_findings(inputs, outcome, out);
     typography(inputs, out);
@@ -26,7 +31,15 @@ pub(crate) fn check(inputs: &Inputs, outcome: &Outcome, image: Option<&FinalImag
 fn missing_copy_sources(outcome: &Outcome, inputs: &Inputs, out: &mut Vec<Diagnostic>) {
     for missing in &outcome.missing_sources {
         let from = match (missing.from_stage, &missing.from_image) {
-            (Some(s), _) => format!("stage `{}`", inputs.analysis.stages.get(s).map(|s| s.label()).unwrap_or_default()),
+            (Some(s), _) => format!(
+                "stage `{}`",
+                inputs
+                    .analysis
+                    .stages
+                    .get(s)
+                    .map(|s| s.label())
+                    .unwrap_or_default()
+            ),
             (None, Some(image)) => format!("image `{image}`"),
             _ => "the source".to_string(),
         };
@@ -45,12 +58,18 @@ fn missing_copy_sources(outcome: &Outcome, inputs: &Inputs, out: &mut Vec<Diagno
         let close = suggest::closest(&missing.source, &candidates).or_else(|| {
             // A path with the same file name elsewhere is the likeliest intent.
             let name = missing.source.rsplit('/').next().unwrap_or_default();
-            candidates.iter().copied().find(|c| !name.is_empty() && c.rsplit('/').next() == Some(name))
+            candidates
+                .iter()
+                .copied()
+                .find(|c| !name.is_empty() && c.rsplit('/').next() == Some(name))
         });
         let mut diagnostic = Diagnostic::warning(
             "copy-from-missing-path",
             missing.range,
-            format!("{from} has no `{}`: BuildKit would fail with \"not found\"", missing.source),
+            format!(
+                "{from} has no `{}`: BuildKit would fail with \"not found\"",
+                missing.source
+            ),
         );
         diagnostic = match close {
             Some(close) => diagnostic
@@ -69,12 +88,17 @@ fn run_findings(inputs: &Inputs, outcome: &Outcome, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let place = |start: usize, end: usize| match record.command_offset {
-            Some(offset) => TextRange::new(offset + start, offset + end).cover(TextRange::empty(offset + start)),
+            Some(offset) => {
+                TextRange::new(offset + start, offset + end).cover(TextRange::empty(offset + start))
+            }
             None => instruction.rest.range,
         };
         let place = |start: usize, end: usize| {
             let range = place(start, end);
-            if range.end <= inputs.text.len() && inputs.text.is_char_boundary(range.start) && inputs.text.is_char_boundary(range.end) {
+            if range.end <= inputs.text.len()
+                && inputs.text.is_char_boundary(range.start)
+                && inputs.text.is_char_boundary(range.end)
+            {
                 range
             } else {
                 instruction.rest.range
@@ -95,13 +119,22 @@ fn run_findings(inputs: &Inputs, outcome: &Outcome, out: &mut Vec<Diagnostic>) {
                 Diagnostic::warning(
                     "run-needs-root",
                     place(command.start, command.end),
-                    format!("`{}` needs root, but this stage runs as `{}`: {reason}", command.program, record.user),
+                    format!(
+                        "`{}` needs root, but this stage runs as `{}`: {reason}",
+                        command.program, record.user
+                    ),
                 )
                 .with_help("Run it before `USER`, or switch back with `USER root` for this step."),
             );
         }
-        let programs: Vec<&str> = record.plan.commands.iter().map(|c| c.program.as_str()).collect();
-        let only_permissions = !programs.is_empty() && programs.iter().all(|p| matches!(*p, "chown" | "chmod"));
+        let programs: Vec<&str> = record
+            .plan
+            .commands
+            .iter()
+            .map(|c| c.program.as_str())
+            .collect();
+        let only_permissions =
+            !programs.is_empty() && programs.iter().all(|p| matches!(*p, "chown" | "chmod"));
         if only_permissions && record.layer_bytes >= WASTE_THRESHOLD {
             out.push(
                 Diagnostic::warning(
@@ -136,11 +169,17 @@ fn typography(inputs: &Inputs, out: &mut Vec<Diagnostic>) {
         let effective = instruction.effective();
         let rest = &instruction.rest;
         // An en or em dash where `--` belongs: Docker then sees a source path, not a flag.
-        if matches!(effective.keyword, Keyword::Copy | Keyword::Add | Keyword::Run | Keyword::From | Keyword::Healthcheck) {
+        if matches!(
+            effective.keyword,
+            Keyword::Copy | Keyword::Add | Keyword::Run | Keyword::From | Keyword::Healthcheck
+        ) {
             for word in effective.args.iter().take(3) {
                 let text = word.text.as_str();
                 if let Some(stripped) = text.strip_prefix(['\u{2013}', '\u{2014}']) {
-                    let fixed = format!("--{}", stripped.trim_start_matches(['\u{2013}', '\u{2014}', '-']));
+                    let fixed = format!(
+                        "--{}",
+                        stripped.trim_start_matches(['\u{2013}', '\u{2014}', '-'])
+                    );
                     out.push(
                         Diagnostic::warning(
                             "typographic-dash",
@@ -154,12 +193,25 @@ fn typography(inputs: &Inputs, out: &mut Vec<Diagnostic>) {
             }
         }
         // Curly quotes in an exec-form array: not JSON, so Docker silently uses shell form.
-        if matches!(effective.keyword, Keyword::Cmd | Keyword::Entrypoint | Keyword::Run | Keyword::Shell | Keyword::Copy | Keyword::Add | Keyword::Volume)
-            && !effective.json
+        if matches!(
+            effective.keyword,
+            Keyword::Cmd
+                | Keyword::Entrypoint
+                | Keyword::Run
+                | Keyword::Shell
+                | Keyword::Copy
+                | Keyword::Add
+                | Keyword::Volume
+        ) && !effective.json
             && rest.text.trim_start().starts_with('[')
-            && rest.text.contains(['\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}'])
+            && rest
+                .text
+                .contains(['\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}'])
         {
-            let fixed = rest.text.replace(['\u{201c}', '\u{201d}'], "\"").replace(['\u{2018}', '\u{2019}'], "'");
+            let fixed = rest
+                .text
+                .replace(['\u{201c}', '\u{201d}'], "\"")
+                .replace(['\u{2018}', '\u{2019}'], "'");
             out.push(
                 Diagnostic::warning(
                     "typographic-quotes",
@@ -173,7 +225,13 @@ fn typography(inputs: &Inputs, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn final_image_findings(inputs: &Inputs, outcome: &Outcome, image: &FinalImage, target: usize, out: &mut Vec<Diagnostic>) {
+fn final_image_findings(
+    inputs: &Inputs,
+    outcome: &Outcome,
+    image: &FinalImage,
+    target: usize,
+    out: &mut Vec<Diagnostic>,
+) {
     let file = &inputs.analysis.parse.dockerfile;
     let Some(stage) = inputs.analysis.stages.get(target) else {
         return;
@@ -186,7 +244,10 @@ fn final_image_findings(inputs: &Inputs, outcome: &Outcome, image: &FinalImage, 
 
     // Binaries that HEALTHCHECK, CMD and ENTRYPOINT need at run time.
     for instruction in stage_instructions {
-        if !matches!(instruction.keyword, Keyword::Cmd | Keyword::Entrypoint | Keyword::Healthcheck) {
+        if !matches!(
+            instruction.keyword,
+            Keyword::Cmd | Keyword::Entrypoint | Keyword::Healthcheck
+        ) {
             continue;
         }
         let args: Vec<&str> = instruction.args.iter().map(|w| w.text.as_str()).collect();
@@ -211,17 +272,29 @@ fn final_image_findings(inputs: &Inputs, outcome: &Outcome, image: &FinalImage, 
             continue;
         }
         let program = if shell_form {
-            command.first().and_then(|c| c.split_whitespace().next()).unwrap_or_default()
+            command
+                .first()
+                .and_then(|c| c.split_whitespace().next())
+                .unwrap_or_default()
         } else {
             command.first().copied().unwrap_or_default()
         };
         let name = program.rsplit('/').next().unwrap_or(program);
-        let known_tool = matches!(name, "sh" | "bash" | "curl" | "wget" | "nc" | "python" | "python3" | "node");
+        let known_tool = matches!(
+            name,
+            "sh" | "bash" | "curl" | "wget" | "nc" | "python" | "python3" | "node"
+        );
         if known_tool && result.base.known && !result.uncertain {
-            let candidates: Vec<String> = ["/bin/", "/usr/bin/", "/usr/local/bin/", "/busybox/", "/nodejs/bin/"]
-                .iter()
-                .map(|dir| format!("{dir}{name}"))
-                .collect();
+            let candidates: Vec<String> = [
+                "/bin/",
+                "/usr/bin/",
+                "/usr/local/bin/",
+                "/busybox/",
+                "/nodejs/bin/",
+            ]
+            .iter()
+            .map(|dir| format!("{dir}{name}"))
+            .collect();
             let found = program.starts_with('/') && result.fs.contains(program)
                 || candidates.iter().any(|c| result.fs.contains(c));
             if !found {
@@ -256,12 +329,19 @@ fn final_image_findings(inputs: &Inputs, outcome: &Outcome, image: &FinalImage, 
             Diagnostic::warning(
                 "cache-in-final-image",
                 from_range,
-                format!("{cache} ({:.1} MB) ships in the final image", bytes as f64 / MB),
+                format!(
+                    "{cache} ({:.1} MB) ships in the final image",
+                    bytes as f64 / MB
+                ),
             )
             .with_help(help),
         );
     }
-    let added_toolchains: Vec<&String> = image.toolchains.iter().filter(|t| !matches!(t.as_str(), "node" | "python3" | "java")).collect();
+    let added_toolchains: Vec<&String> = image
+        .toolchains
+        .iter()
+        .filter(|t| !matches!(t.as_str(), "node" | "python3" | "java"))
+        .collect();
     if !added_toolchains.is_empty() && inputs.analysis.stages.len() >= 1 {
         out.push(
             Diagnostic::info(
@@ -280,7 +360,15 @@ fn final_image_findings(inputs: &Inputs, outcome: &Outcome, image: &FinalImage, 
             Diagnostic::info(
                 "source-in-final-image",
                 from_range,
-                format!("{} source file{} from the build context ship in the final image", image.source_code.len(), if image.source_code.len() == 1 { "" } else { "s" }),
+                format!(
+                    "{} source file{} from the build context ship in the final image",
+                    image.source_code.len(),
+                    if image.source_code.len() == 1 {
+                        ""
+                    } else {
+                        "s"
+                    }
+                ),
             )
             .with_help("For compiled languages, copy only the built artifact from a build stage."),
         );
@@ -295,7 +383,10 @@ fn final_image_findings(inputs: &Inputs, outcome: &Outcome, image: &FinalImage, 
             .with_help("Add them to .dockerignore, and pass secrets at build time with `RUN --mount=type=secret`."),
         );
     }
-    if result.config.is_root() && result.base.known && !result.base.reference.eq_ignore_ascii_case("scratch") {
+    if result.config.is_root()
+        && result.base.known
+        && !result.base.reference.eq_ignore_ascii_case("scratch")
+    {
         out.push(
             Diagnostic::info(
                 "runs-as-root",

@@ -108,7 +108,9 @@ pub fn parent(path: &str) -> &str {
 
 /// Whether `path` is `dir` or lies under it.
 pub fn is_within(path: &str, dir: &str) -> bool {
-    dir == "/" || path == dir || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
+    dir == "/"
+        || path == dir
+        || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
 }
 
 /// What one instruction did: each touched path with what it held before.
@@ -212,7 +214,13 @@ impl Fs {
     }
 
     /// Creates the missing parent directories of `path`, owned like `owner`.
-    pub fn ensure_parents(&mut self, path: &str, owner: &str, layer: Option<usize>, origin: &Origin) {
+    pub fn ensure_parents(
+        &mut self,
+        path: &str,
+        owner: &str,
+        layer: Option<usize>,
+        origin: &Origin,
+    ) {
         let mut dirs = Vec::new();
         let mut current = parent(path);
         while current != "/" && !self.nodes.contains_key(current) {
@@ -290,7 +298,10 @@ mod tests {
     #[test]
     fn insert_remove_and_sizes() {
         let mut fs = Fs::new();
-        fs.insert("/app/node_modules", Node::new(Kind::Tree, 1000, Origin::Run));
+        fs.insert(
+            "/app/node_modules",
+            Node::new(Kind::Tree, 1000, Origin::Run),
+        );
         fs.insert("/app/server.js", Node::new(Kind::File, 10, Origin::Context));
         assert_eq!(fs.get("/app").map(|n| n.kind), Some(Kind::Dir));
         assert_eq!(fs.size_under("/app"), 1010);
@@ -298,7 +309,13 @@ mod tests {
         fs.begin_journal();
         let removed = fs.remove("/app/node_modules");
         let journal = fs.take_journal();
-        assert_eq!(journal.get("/app/node_modules").and_then(|n| n.as_ref()).map(|n| n.size), Some(1000));
+        assert_eq!(
+            journal
+                .get("/app/node_modules")
+                .and_then(|n| n.as_ref())
+                .map(|n| n.size),
+            Some(1000)
+        );
         assert_eq!(removed.len(), 1);
         assert_eq!(fs.total_size(), 10);
     }
