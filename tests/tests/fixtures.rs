@@ -6,7 +6,12 @@
 //! # expect-none: UndefinedVar               (no diagnostic with that code)
 //! # dockerignore: .env, node_modules        (the build context's .dockerignore)
 //! # options: --target build --build-arg A=1 (docker build flags)
+//! # context: node                           (the build-context preset; simulated fixtures)
+//! # expect-size-mb: 190..220                (the final image's estimated size)
 //! ```
+//!
+//! `tests/fixtures/checks` and `tests/fixtures/analysis` run the analysis;
+//! `tests/fixtures/simulate` and `tests/fixtures/teach` run the whole simulation.
 //!
 //! For every code a fixture mentions, the diagnostics with that code must be exactly the
 //! expected ones. Every BuildKit build check must have a fixture that fires it
@@ -15,19 +20,24 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use stagecraft_analysis::{analyze, checks, LineIndex, Options};
+use stagecraft_analysis::{analyze, checks, Diagnostic, LineIndex, Options};
+use stagecraft_simulate::{simulate, SimOptions};
 use stagecraft_tests::workspace_root;
 
 struct Fixture {
     expected: BTreeMap<&'static str, Vec<(u32, Option<String>)>>,
     codes: BTreeSet<String>,
     options: Options,
+    context: Option<String>,
+    size_mb: Option<(f64, f64)>,
 }
 
 fn read_fixture(text: &str) -> Result<Fixture, String> {
     let mut expected: BTreeMap<&'static str, Vec<(u32, Option<String>)>> = BTreeMap::new();
     let mut codes = BTreeSet::new();
     let mut options = Options::default();
+    let mut context = None;
+    let mut size_mb = None;
     for line in text.lines() {
         let line = line.trim();
         if let Some(rest) = line.strip_prefix("# expect:") {
@@ -53,6 +63,22 @@ fn read_fixture(text: &str) -> Result<Fixture, String> {
                     .collect::<Vec<_>>()
                     .join("\n"),
             );
+        } else if let Some(rest) = line.strip_prefix("# context:") {
+            context = Some(rest.trim().to_string());
+        } else if let Some(rest) = line.strip_prefix("# expect-size-mb:") {
+            let (lo, hi) = rest
+                .trim()
+                .split_once("..")
+                .ok_or(format!("bad size range: {line}"))?;
+            let lo: f64 = lo
+                .trim()
+                .parse()
+                .map_err(|_| format!("bad size range: {line}"))?;
+            let hi: f64 = hi
+                .trim()
+                .parse()
+                .map_err(|_| format!("bad size range: {line}"))?;
+            size_mb = Some((lo, hi));
         } else if let Some(rest) = line.strip_prefix("# options:") {
             let mut words = rest.split_whitespace();
             while let Some(flag) = words.next() {
@@ -67,17 +93,25 @@ fn read_fixture(text: &str) -> Result<Fixture, String> {
             }
         }
     }
-    if codes.is_empty() {
+    if codes.is_empty() && size_mb.is_none() {
         return Err("a fixture must expect something".to_string());
     }
     Ok(Fixture {
         expected,
         codes,
         options,
+        context,
+        size_mb,
     })
 }
 
-fn run_dir(dir: &Path) -> (usize, Vec<String>) {
+#[derive(Clone, Copy, PartialEq)]
+enum Runner {
+    Analyze,
+    Simulate,
+}
+
+fn run_dir(dir: &Path, runner: Runner) -> (usize, Vec<String>) {
     let mut failures = Vec::new();
     let mut count = 0;
     let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -101,11 +135,45 @@ fn run_dir(dir: &Path) -> (usize, Vec<String>) {
                 continue;
             }
         };
-        let analysis = analyze(&text, &fixture.options);
+        let (diagnostics, size): (Vec<Diagnostic>, Option<f64>) = match runner {
+            Runner::Analyze => (analyze(&text, &fixture.options).diagnostics, None),
+            Runner::Simulate => {
+                let mut options = SimOptions {
+                    analysis: fixture.options.clone(),
+                    ..SimOptions::default()
+                };
+                if let Some(name) = &fixture.context {
+                    match stagecraft_simulate::context::preset(name) {
+                        Some(mut context) => {
+                            if let Some(ignore) = &fixture.options.dockerignore {
+                                context.dockerignore = Some(ignore.clone());
+                            }
+                            options.context = Some(context);
+                        }
+                        None => {
+                            failures.push(format!("{name}: no context preset named {name}"));
+                            continue;
+                        }
+                    }
+                }
+                let simulation = simulate(&text, &options);
+                let size = simulation.image.as_ref().map(|i| i.size_mb);
+                (simulation.diagnostics, size)
+            }
+        };
+        if let Some((lo, hi)) = fixture.size_mb {
+            match size {
+                Some(size) if size >= lo && size <= hi => {
+                    println!("  {name}: {size:.1} MB (expected {lo}..{hi})")
+                }
+                other => failures.push(format!(
+                    "{name}: final image {other:?} MB, expected {lo}..{hi} MB"
+                )),
+            }
+        }
         let index = LineIndex::new(&text);
         for code in &fixture.codes {
-            let mut actual: Vec<(u32, String)> = analysis
-                .diagnostics
+            let mut actual: Vec<(u32, String)> = diagnostics
                 .iter()
                 .filter(|d| d.code == code)
                 .map(|d| {
@@ -129,8 +197,7 @@ fn run_dir(dir: &Path) -> (usize, Vec<String>) {
                     },
                 );
             if !lines_match {
-                let all: Vec<String> = analysis
-                    .diagnostics
+                let all: Vec<String> = diagnostics
                     .iter()
                     .map(|d| {
                         format!(
@@ -153,7 +220,7 @@ fn run_dir(dir: &Path) -> (usize, Vec<String>) {
 #[test]
 fn build_check_fixtures() {
     let dir = workspace_root().join("tests/fixtures/checks");
-    let (count, mut failures) = run_dir(&dir);
+    let (count, mut failures) = run_dir(&dir, Runner::Analyze);
     for rule in checks::RULES {
         for kind in ["fires", "clean"] {
             let path = dir.join(format!("{}.{kind}.Dockerfile", rule.name));
@@ -173,8 +240,42 @@ fn build_check_fixtures() {
 #[test]
 fn analysis_fixtures() {
     let dir = workspace_root().join("tests/fixtures/analysis");
-    let (count, failures) = run_dir(&dir);
+    let (count, failures) = run_dir(&dir, Runner::Analyze);
     println!("{count} analysis fixtures");
     assert!(count > 0, "no fixtures in {}", dir.display());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn canonical_conversion_sizes() {
+    let dir = workspace_root().join("tests/fixtures/simulate");
+    let (count, failures) = run_dir(&dir, Runner::Simulate);
+    println!("{count} simulated conversions");
+    assert!(
+        count >= 13,
+        "the canonical single- and multi-stage conversions are missing"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn teaching_diagnostic_fixtures() {
+    let dir = workspace_root().join("tests/fixtures/teach");
+    let (count, mut failures) = run_dir(&dir, Runner::Simulate);
+    // Every teaching code has a fixture that fires it and one that does not.
+    let names: BTreeSet<String> = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    for name in names.iter().filter(|n| n.ends_with(".fires.Dockerfile")) {
+        let clean = name.replace(".fires.", ".clean.");
+        if !names.contains(&clean) {
+            failures.push(format!("{name} has no clean counterpart {clean}"));
+        }
+    }
+    println!("{count} teaching fixtures");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

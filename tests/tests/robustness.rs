@@ -227,3 +227,91 @@ fn large_graphs_stay_linear() {
         "a forward chain builds one stage per level"
     );
 }
+
+/// The whole simulation (catalog, context, recipes, layers, trace, teaching checks) on
+/// the same hostile inputs: it must finish, and its ranges must stay inside the text.
+fn check_simulation(text: &str, what: &str) {
+    let started = Instant::now();
+    let simulation =
+        stagecraft_simulate::simulate(text, &stagecraft_simulate::SimOptions::default());
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_secs(3),
+        "{what}: simulation took {elapsed:?}"
+    );
+    for d in &simulation.diagnostics {
+        assert!(
+            d.range.end <= text.len()
+                && text.is_char_boundary(d.range.start)
+                && text.is_char_boundary(d.range.end),
+            "{what}: {} range {:?} outside the text or inside a character",
+            d.code,
+            d.range
+        );
+    }
+    for step in &simulation.steps {
+        assert!(
+            step.range.end <= text.len(),
+            "{what}: step range outside the text"
+        );
+    }
+}
+
+#[test]
+fn simulation_never_fails_on_the_corpus() {
+    let Some(shared) = shared_dir("simulation_never_fails_on_the_corpus") else {
+        return;
+    };
+    let corpus = shared.join("corpus");
+    let mut rng = Rng(11);
+    for file in corpus_files(&corpus) {
+        let text = std::fs::read_to_string(corpus.join(&file)).unwrap_or_default();
+        check_simulation(&text, &file.display().to_string());
+        if !text.is_empty() {
+            let mut cut = rng.below(text.len());
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let mut mutated = text[..cut].to_string();
+            mutated.push_str(PIECES[rng.below(PIECES.len())]);
+            mutated.push_str(&text[cut..]);
+            check_simulation(&mutated, &format!("{} mutated at {cut}", file.display()));
+        }
+    }
+}
+
+#[test]
+fn simulation_never_fails_on_token_soup() {
+    let mut rng = Rng(0xdead_beef);
+    let extra = [
+        "RUN apt-get update && apt-get install -y curl\n",
+        "COPY --from=0 / /\n",
+        "RUN rm -rf /\n",
+        "WORKDIR /a/../../b\n",
+        "COPY . .\n",
+        "RUN cp -r / /copy\n",
+        "RUN chown -R x:x /\n",
+        "USER nobody\n",
+        "RUN mv /usr /usr2 && ln -s /usr2 /usr\n",
+        "COPY --from=build /* /x/\n",
+    ];
+    for case in 0..1500 {
+        let mut text = String::from("FROM alpine:3.20 AS build\n");
+        for _ in 0..rng.below(30) {
+            if rng.below(3) == 0 {
+                text.push_str(extra[rng.below(extra.len())]);
+            } else {
+                text.push_str(PIECES[rng.below(PIECES.len())]);
+            }
+        }
+        check_simulation(&text, &format!("simulation soup case {case}: {text:?}"));
+    }
+    check_simulation(
+        &format!("FROM alpine\nRUN {}\n", "mkdir a && ".repeat(20_000)),
+        "20k commands",
+    );
+    check_simulation(
+        &"FROM node:20\nCOPY . .\nRUN npm ci\n".repeat(300),
+        "300 stages",
+    );
+}

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use stagecraft_analysis::expand::Lexer;
 use stagecraft_analysis::graph::mount_fields;
 use stagecraft_analysis::{Analysis, Stage};
-use stagecraft_syntax::{Diagnostic, Instruction, Keyword, LineIndex, TextRange};
+use stagecraft_syntax::{Diagnostic, Instruction, Keyword, TextRange};
 
 use crate::catalog::{Catalog, ImageEntry, PackageManager, Resolution, Shell};
 use crate::context::BuildContext;
@@ -26,7 +26,6 @@ pub(crate) struct Inputs<'a> {
     pub build_args: &'a BTreeMap<String, String>,
     /// Sizes the user declared for images the catalog does not know, in bytes.
     pub declared_sizes: &'a BTreeMap<String, u64>,
-    pub line_index: LineIndex,
 }
 
 /// What the engine hands back.
@@ -48,6 +47,7 @@ pub(crate) struct MissingSource {
     pub from_image: Option<String>,
     /// Whether the source stage ran commands whose outputs are not modelled.
     pub unverifiable: bool,
+    /// The source stage's paths, those its RUN steps made first.
     pub candidates: Vec<String>,
 }
 
@@ -481,7 +481,7 @@ impl StageState<'_, '_> {
         match instruction.keyword {
             Keyword::From => {
                 let summary = match &self.base.resolved {
-                    Some(resolved) => format!(
+                    Some(_) => format!(
                         "start from {} ({})",
                         self.base.reference,
                         mb(self.base.bytes)
@@ -637,7 +637,7 @@ impl StageState<'_, '_> {
                 None,
                 false,
             ),
-            Keyword::Copy | Keyword::Add => self.copy(index, instruction, outcome),
+            Keyword::Copy | Keyword::Add => self.copy(instruction, outcome),
             Keyword::Run => self.run_instruction(index, instruction, outcome),
         }
     }
@@ -663,7 +663,6 @@ impl StageState<'_, '_> {
 
     fn copy(
         &mut self,
-        index: usize,
         instruction: &Instruction,
         outcome: &mut Outcome,
     ) -> (String, Option<Transfer>, bool) {
@@ -737,6 +736,13 @@ impl StageState<'_, '_> {
                 let path = vfs::normalize(&self.expand(&source.text), "/");
                 source_names.push(path.clone());
                 let matches = select_from_fs(&source_fs, &path);
+                if matches.is_empty() && source_fs.get(&path).is_some_and(|n| n.kind == Kind::Dir) {
+                    // An empty directory: COPY creates the destination and nothing else.
+                    let mut node = Node::new(Kind::Dir, 0, origin.clone());
+                    node.layer = Some(layer);
+                    written.push((dest.clone(), node));
+                    continue;
+                }
                 if matches.is_empty() {
                     let covered = source_fs.covering_tree(&path).is_some();
                     if !covered {
@@ -746,7 +752,14 @@ impl StageState<'_, '_> {
                             from_stage,
                             from_image: from_image.clone(),
                             unverifiable,
-                            candidates: source_fs.paths().map(str::to_string).collect(),
+                            candidates: {
+                                let (made, other): (Vec<_>, Vec<_>) =
+                                    source_fs.iter().partition(|(_, n)| n.origin == Origin::Run);
+                                made.into_iter()
+                                    .chain(other)
+                                    .map(|(p, _)| p.clone())
+                                    .collect()
+                            },
                         });
                     }
                     continue;

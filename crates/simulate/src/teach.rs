@@ -55,14 +55,23 @@ fn missing_copy_sources(outcome: &Outcome, inputs: &Inputs, out: &mut Vec<Diagno
             continue;
         }
         let candidates: Vec<&str> = missing.candidates.iter().map(String::as_str).collect();
-        let close = suggest::closest(&missing.source, &candidates).or_else(|| {
-            // A path with the same file name elsewhere is the likeliest intent.
-            let name = missing.source.rsplit('/').next().unwrap_or_default();
-            candidates
-                .iter()
-                .copied()
-                .find(|c| !name.is_empty() && c.rsplit('/').next() == Some(name))
-        });
+        let name = missing.source.rsplit('/').next().unwrap_or_default();
+        let parent = crate::vfs::parent(&missing.source);
+        let close = suggest::closest(&missing.source, &candidates)
+            // A path with the same file name elsewhere is the likeliest intent…
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .copied()
+                    .find(|c| !name.is_empty() && c.rsplit('/').next() == Some(name))
+            })
+            // …else what a build step wrote beside it (`dist` where `build` was expected).
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .copied()
+                    .find(|c| crate::vfs::parent(c) == parent && *c != parent)
+            });
         let mut diagnostic = Diagnostic::warning(
             "copy-from-missing-path",
             missing.range,
@@ -265,7 +274,7 @@ fn final_image_findings(
                 Diagnostic::warning(
                     "missing-binary",
                     instruction.rest.range,
-                    format!("shell form runs `/bin/sh -c …`, but the final image has no /bin/sh"),
+                    "shell form runs `/bin/sh -c …`, but the final image has no /bin/sh",
                 )
                 .with_help("Use exec form: `[\"/app\", \"--flag\"]`."),
             );
@@ -337,12 +346,18 @@ fn final_image_findings(
             .with_help(help),
         );
     }
+    // Compilers and build tools, not the runtimes (node, python3, java) an app needs.
     let added_toolchains: Vec<&String> = image
         .toolchains
         .iter()
-        .filter(|t| !matches!(t.as_str(), "node" | "python3" | "java"))
+        .filter(|t| {
+            matches!(
+                t.as_str(),
+                "go" | "gcc" | "make" | "cargo" | "rustc" | "mvn" | "gradle" | "javac"
+            )
+        })
         .collect();
-    if !added_toolchains.is_empty() && inputs.analysis.stages.len() >= 1 {
+    if !added_toolchains.is_empty() {
         out.push(
             Diagnostic::info(
                 "toolchain-in-final-image",
