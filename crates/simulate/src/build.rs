@@ -849,7 +849,12 @@ impl StageState<'_, '_> {
         let mut bytes = 0;
         let mut destinations = BTreeSet::new();
         for (target, mut node) in written {
-            if !excluded.is_empty() && excluded.excludes(target.trim_start_matches('/')) {
+            // --exclude patterns match paths relative to what is copied, as the sources.
+            let relative = target
+                .strip_prefix(dest.as_str())
+                .unwrap_or(&target)
+                .trim_start_matches('/');
+            if !excluded.is_empty() && excluded.excludes(relative) {
                 continue;
             }
             node.owner = owner.clone();
