@@ -10,6 +10,7 @@ pub mod dockerignore;
 pub mod expand;
 pub mod export;
 pub mod graph;
+pub mod layout;
 mod instructions;
 pub mod scope;
 pub mod suggest;

@@ -6,6 +6,7 @@
 
 mod ast;
 pub mod buildkit;
+pub mod highlight;
 mod diagnostic;
 mod directives;
 mod heredoc;

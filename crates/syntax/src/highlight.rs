@@ -1,0 +1,1 @@
+//! Highlighting tokens for editors: every span of a Dockerfile with what it is.
