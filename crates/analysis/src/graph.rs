@@ -228,6 +228,23 @@ pub(crate) fn build(
         }
     }
 
+    // FROM sees only earlier stages: a later stage's name is pulled as an image.
+    for stage in stages.iter().filter(|s| s.base_stage.is_none()) {
+        let base = stage.base.to_ascii_lowercase();
+        if let Some(&later) = by_name.get(&base).filter(|&&i| i > stage.index) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "from-later-stage",
+                    stage.base_range,
+                    format!(
+                        "stage `{base}` is defined after this FROM (line {}): FROM only sees earlier stages, so BuildKit would pull an image named `{base}`",
+                        stages[later].line
+                    ),
+                )
+                .with_help("Move the stage this one builds on above it."),
+            );
+        }
+    }
     reject_cycles(&stages, &edges, diagnostics);
     let target = choose_target(&stages, &by_name, options, diagnostics);
     let build_levels = mark_built(&mut stages, &edges, target);
