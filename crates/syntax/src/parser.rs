@@ -371,7 +371,8 @@ impl<'a> Parser<'a> {
                 content_end = Some(line.next);
                 content.push_str(&self.text[line.start..line.next]);
             }
-            let at = content_start.unwrap_or(marker_range.end);
+            // An empty body is an empty range at the terminator line.
+            let at = content_start.or(content_end).unwrap_or(marker_range.end);
             let content_range = TextRange::new(at, content_end.unwrap_or(at));
             if !terminated {
                 self.diagnostics.push(
@@ -467,6 +468,15 @@ mod tests {
             "<<EOF"
         );
         assert_eq!(args(&p, 2), ["y"]);
+    }
+
+    #[test]
+    fn empty_heredoc_body_is_an_empty_range_at_the_terminator() {
+        let text = "FROM x\nRUN <<EOF\nEOF\n";
+        let p = parse(text);
+        let heredoc = &p.dockerfile.instructions[1].heredocs[0];
+        assert!(heredoc.content_range.is_empty());
+        assert_eq!(heredoc.content_range.start, text.rfind("EOF").unwrap_or_default());
     }
 
     #[test]
