@@ -374,7 +374,17 @@ pub fn parse_exercise(text: &str) -> Result<Exercise, FormatError> {
 }
 
 fn did_you_mean(word: &str, candidates: &[&str]) -> String {
-    match suggest::closest(word, candidates) {
+    // A typo, or a name cut short (`warn` for `warning`).
+    let prefix = || {
+        let mut starting = candidates
+            .iter()
+            .filter(|c| word.len() >= 3 && c.starts_with(word));
+        match (starting.next(), starting.next()) {
+            (Some(only), None) => Some(*only),
+            _ => None,
+        }
+    };
+    match suggest::closest(word, candidates).or_else(prefix) {
         Some(close) => format!("; did you mean `{close}`?"),
         None => String::new(),
     }
