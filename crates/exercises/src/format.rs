@@ -18,6 +18,10 @@ use toml::Spanned;
 /// real exercise is a few kilobytes, and the browser parses on the main thread.
 pub const MAX_FILE_BYTES: usize = 1 << 20;
 
+/// A checklist longer than this is no longer a checklist, and every check runs on every
+/// keystroke.
+pub const MAX_CHECKS: usize = 100;
+
 /// A problem in an exercise file or a pack manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FormatError {
@@ -438,10 +442,19 @@ fn validate(text: &str, raw: RawExercise) -> Result<Exercise, FormatError> {
             "the exercise has no checks: add at least one [[check]] table with a `kind`",
         ));
     }
+    if raw.check.len() > MAX_CHECKS {
+        return Err(FormatError::at(
+            text,
+            raw.check[MAX_CHECKS].span().start,
+            format!("an exercise may have at most {MAX_CHECKS} checks"),
+        ));
+    }
+    // One index for every check's line: rebuilding it per check would be quadratic.
+    let index = LineIndex::new(text);
     let mut checks = Vec::with_capacity(raw.check.len());
     for check in raw.check {
-        let start = check.span().start;
-        checks.push(validate_check(text, start, check.into_inner())?);
+        let line = index.line_col(text, check.span().start).line;
+        checks.push(validate_check(text, line, check.into_inner())?);
     }
     Ok(Exercise {
         id: raw.id.into_inner(),
@@ -455,8 +468,7 @@ fn validate(text: &str, raw: RawExercise) -> Result<Exercise, FormatError> {
     })
 }
 
-fn validate_check(text: &str, start: usize, raw: RawCheck) -> Result<ExerciseCheck, FormatError> {
-    let line = LineIndex::new(text).line_col(text, start).line;
+fn validate_check(text: &str, line: u32, raw: RawCheck) -> Result<ExerciseCheck, FormatError> {
     let name = raw.kind.get_ref();
     let Some(kind) = CheckKind::from_name(name) else {
         let names: Vec<&str> = CheckKind::ALL.iter().map(|k| k.as_str()).collect();

@@ -20,7 +20,7 @@ mod pack;
 
 pub use format::{
     context_names, parse_exercise, Check, CheckKind, Exercise, ExerciseCheck, FormatError,
-    MAX_FILE_BYTES,
+    MAX_CHECKS, MAX_FILE_BYTES,
 };
 pub use grade::{grade, grade_simulation, sim_options, CheckResult, Grade};
 pub use markdown::{render_markdown_blocks, Block, Inline};

@@ -350,6 +350,16 @@ fn junk_and_huge_input_never_panic() {
 }
 
 #[test]
+fn checklists_are_bounded() {
+    let many = "[[check]]\nkind = \"no_shell\"\n".repeat(101);
+    let e = error(&with_checks(&many));
+    assert_eq!(e.line, 6 + 2 * 100, "{e}");
+    assert!(e.message.contains("at most 100 checks"), "{e}");
+    let hundred = "[[check]]\nkind = \"no_shell\"\n".repeat(100);
+    assert!(parse_exercise(&with_checks(&hundred)).is_ok());
+}
+
+#[test]
 fn packs_name_the_file_and_line() {
     let good = with_checks("[[check]]\nkind = \"no_shell\"\n");
     let manifest = "id = \"mine\"\ntitle = \"Mine\"\nexercises = [\n  \"a.toml\",\n  \"b.toml\",\n  \"missing.toml\",\n]\n";
