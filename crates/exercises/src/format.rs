@@ -1,5 +1,6 @@
-//! The exercise file format (TOML): what a file may contain, how it is read, and the
-//! errors a teacher sees, each with the 1-based line and column it points at.
+//! The exercise file format (TOML, or Markdown with TOML front matter between `+++`
+//! lines): what a file may contain, how it is read, and the errors a teacher sees, each
+//! with the 1-based line and column it points at.
 //!
 //! Reading is two passes: serde + `toml` check the shape (unknown fields, wrong types,
 //! missing fields), then [`validate`] checks the meaning (known check kinds, the
@@ -319,7 +320,9 @@ pub struct Exercise {
 struct RawExercise {
     id: Spanned<String>,
     title: Spanned<String>,
-    instructions: String,
+    /// Required, except in the Markdown form, where the body is the instructions.
+    #[serde(default)]
+    instructions: Option<Spanned<String>>,
     #[serde(default)]
     context: Option<Spanned<String>>,
     starter: String,
@@ -373,8 +376,47 @@ pub fn parse_exercise(text: &str) -> Result<Exercise, FormatError> {
             ),
         });
     }
-    let raw: RawExercise = toml::from_str(text).map_err(|e| FormatError::from_toml(text, &e))?;
-    validate(text, raw)
+    match split_front_matter(text) {
+        Some((toml_text, body)) => {
+            let raw: RawExercise =
+                toml::from_str(&toml_text).map_err(|e| FormatError::from_toml(&toml_text, &e))?;
+            if let Some(instructions) = &raw.instructions {
+                return Err(FormatError::at(
+                    text,
+                    instructions.span().start,
+                    "`instructions` is the Markdown after the closing `+++`, not a front-matter field",
+                ));
+            }
+            validate(&toml_text, raw, Some(body))
+        }
+        None => {
+            let raw: RawExercise =
+                toml::from_str(text).map_err(|e| FormatError::from_toml(text, &e))?;
+            validate(text, raw, None)
+        }
+    }
+}
+
+/// The Markdown form: a `+++` line, TOML front matter, a `+++` line, then the
+/// instructions as Markdown. Returns TOML text in which the front matter keeps its byte
+/// offsets (the opening `+++` becomes a comment of the same length, the body is cut), so
+/// errors point into the original file; and the body.
+fn split_front_matter(text: &str) -> Option<(String, String)> {
+    let rest = text.strip_prefix("+++")?;
+    let first_break = rest.find('\n')?;
+    if !rest[..first_break].trim().is_empty() {
+        return None;
+    }
+    let mut offset = 3 + first_break + 1;
+    for line in text[offset..].split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            let toml_text = format!("#++{}", &text[3..offset]);
+            let body = text[offset + line.len()..].trim_start_matches(['\r', '\n']);
+            return Some((toml_text, body.to_string()));
+        }
+        offset += line.len();
+    }
+    None
 }
 
 fn did_you_mean(word: &str, candidates: &[&str]) -> String {
@@ -394,7 +436,15 @@ fn did_you_mean(word: &str, candidates: &[&str]) -> String {
     }
 }
 
-fn validate(text: &str, raw: RawExercise) -> Result<Exercise, FormatError> {
+fn validate(text: &str, raw: RawExercise, body: Option<String>) -> Result<Exercise, FormatError> {
+    // Plain TOML needs the field; the Markdown form brings the body instead.
+    let instructions = match (body, raw.instructions) {
+        (Some(body), _) => body,
+        (None, Some(instructions)) => instructions.into_inner(),
+        (None, None) => {
+            return Err(FormatError::at(text, 0, "missing field `instructions`"));
+        }
+    };
     let id = raw.id.get_ref();
     let id_ok = !id.is_empty()
         && id.len() <= 64
@@ -459,7 +509,7 @@ fn validate(text: &str, raw: RawExercise) -> Result<Exercise, FormatError> {
     Ok(Exercise {
         id: raw.id.into_inner(),
         title: raw.title.into_inner(),
-        instructions: raw.instructions,
+        instructions,
         context,
         starter: raw.starter,
         solution: raw.solution,

@@ -7,9 +7,10 @@
 //!
 //! ```
 //! let pack = stagecraft_exercises::builtin_pack();
-//! let exercise = pack.exercise("node-distroless").expect("shipped");
-//! let grade = stagecraft_exercises::grade(exercise, &exercise.starter);
-//! assert!(!grade.passed);
+//! if let Some(exercise) = pack.exercise("node-distroless") {
+//!     let grade = stagecraft_exercises::grade(exercise, &exercise.starter);
+//!     assert!(!grade.passed);
+//! }
 //! ```
 #![forbid(unsafe_code)]
 

@@ -424,3 +424,24 @@ fn packs_name_the_file_and_line() {
         "{e}"
     );
 }
+
+#[test]
+fn markdown_with_front_matter() {
+    let text = "+++\nid = \"md\"\ntitle = \"Markdown form\"\ncontext = \"go\"\nstarter = '''\nFROM golang:1.22\n'''\n[[check]]\nkind = \"no_shell\"\n+++\n\n# Goal\n\nShip **no** shell.\n";
+    let exercise = match parse_exercise(text) {
+        Ok(e) => e,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(exercise.id, "md");
+    assert_eq!(exercise.instructions, "# Goal\n\nShip **no** shell.\n");
+    assert_eq!(exercise.checks[0].line, 8);
+    // Errors keep the original file's lines.
+    let e = error(&text.replace("no_shell", "no_shel"));
+    assert_eq!((e.line, e.column), (9, 8), "{e}");
+    let e = error(&text.replace("context = \"go\"", "instructions = \"x\""));
+    assert_eq!(e.line, 4, "{e}");
+    assert!(e.message.contains("after the closing `+++`"), "{e}");
+    // An unclosed front matter is not the Markdown form, and not valid TOML either.
+    let e = error("+++\nid = \"x\"\n");
+    assert_eq!(e.line, 1, "{e}");
+}
