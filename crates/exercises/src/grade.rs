@@ -618,7 +618,14 @@ fn context_sources(instruction: &Instruction) -> Option<Vec<&str>> {
     }
     let args = instruction.arg_texts();
     let (_, sources) = args.split_last()?;
-    Some(sources.to_vec())
+    // `ADD https://…` and `ADD git@…` fetch from elsewhere, not from the context.
+    Some(
+        sources
+            .iter()
+            .copied()
+            .filter(|s| !s.contains("://") && !s.starts_with("git@"))
+            .collect(),
+    )
 }
 
 fn run_text(instruction: &Instruction) -> String {

@@ -293,6 +293,9 @@ fn cache_order() {
         "go",
         "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build ./...\n",
     ));
+    // A remote ADD is not a copy of the source.
+    let remote = "FROM node:20\nADD https://example.com/tini /tini\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\n";
+    pass(&check(Check::CacheOrder, remote));
     // Python: requirements first.
     let py = "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n";
     pass(&check_in(Check::CacheOrder, "python", py));
@@ -412,4 +415,35 @@ fn shipped_instructions_render_without_raw_markup() {
             assert!(!json.contains("**"), "{}: {json}", exercise.id);
         }
     }
+}
+
+#[test]
+fn the_json_shape_is_stable() {
+    // The CLI's `--format json` and the web app read these names.
+    let exercise = exercise(vec![Check::FinalSizeMbMax { value: 150.0 }], "node");
+    let text = "FROM node:20\n";
+    let json = serde_json::to_value(grade(&exercise, text)).unwrap_or_default();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "results": [{
+                "kind": "final_size_mb_max",
+                "label": "Final image is at most 150 MB",
+                "passed": false,
+                "detail": "now 1100.0 MB; the base node:20 is 1100.0 MB of it, over the 150 MB limit",
+                "range": {"start": 5, "end": 12},
+            }],
+            "passed": false,
+        })
+    );
+    let json = serde_json::to_value(&exercise.checks).unwrap_or_default();
+    assert_eq!(
+        json,
+        serde_json::json!([{
+            "kind": "final_size_mb_max",
+            "value": 150.0,
+            "label": "Final image is at most 150 MB",
+            "line": 1,
+        }])
+    );
 }
