@@ -195,7 +195,7 @@ fn id_offset(text: &str) -> usize {
 /// The shipped pack's files, compiled in. `builtin_files_match_the_manifest` checks this
 /// list against `data/pack.toml`.
 const BUILTIN_MANIFEST: &str = include_str!("../data/pack.toml");
-const BUILTIN_FILES: [(&str, &str); 12] = [
+const BUILTIN_FILES: [(&str, &str); 13] = [
     (
         "exercises/node-distroless.toml",
         include_str!("../data/exercises/node-distroless.toml"),
@@ -227,6 +227,10 @@ const BUILTIN_FILES: [(&str, &str); 12] = [
     (
         "exercises/non-root-user.toml",
         include_str!("../data/exercises/non-root-user.toml"),
+    ),
+    (
+        "exercises/healthcheck.toml",
+        include_str!("../data/exercises/healthcheck.toml"),
     ),
     (
         "exercises/cache-order.toml",

@@ -96,7 +96,7 @@ fn starters_fail_and_solutions_pass() {
 }
 
 #[test]
-fn solutions_have_no_errors() {
+fn solutions_have_no_errors_and_every_copy_from_copies() {
     // A solution that BuildKit would refuse teaches the wrong thing, whatever the checks say.
     for exercise in &builtin_pack().exercises {
         let text = exercise.solution.as_deref().unwrap_or_default();
@@ -108,5 +108,17 @@ fn solutions_have_no_errors() {
             .map(|d| format!("{}: {}", d.code, d.message))
             .collect();
         assert!(errors.is_empty(), "{}: {errors:?}", exercise.id);
+        // Nor a COPY --from that the simulation sees copying nothing: its size figures
+        // would then be wrong.
+        for step in &sim.steps {
+            if let Some(transfer) = &step.transfer {
+                assert!(
+                    transfer.bytes > 0 && !transfer.destinations.is_empty(),
+                    "{}: line {} copies nothing: {transfer:?}",
+                    exercise.id,
+                    step.line
+                );
+            }
+        }
     }
 }
