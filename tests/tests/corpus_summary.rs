@@ -67,3 +67,77 @@ fn corpus_summary_matches_snapshot() {
         "corpus summary changed; if intended, rerun with UPDATE_SNAPSHOTS=1"
     );
 }
+
+#[test]
+fn corpus_simulation_summary_matches_snapshot() {
+    let Some(shared) = shared_dir("corpus_simulation_summary_matches_snapshot") else {
+        return;
+    };
+    let corpus = shared.join("corpus");
+    let mut by_code: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut sizes: Vec<f64> = Vec::new();
+    let (mut files, mut steps, mut transfers, mut unknown_bases) = (0, 0, 0, 0);
+    for file in corpus_files(&corpus) {
+        let text = std::fs::read_to_string(corpus.join(&file)).unwrap_or_default();
+        let simulation =
+            stagecraft_simulate::simulate(&text, &stagecraft_simulate::SimOptions::default());
+        files += 1;
+        steps += simulation.steps.len();
+        transfers += simulation
+            .steps
+            .iter()
+            .filter(|s| s.transfer.is_some())
+            .count();
+        if let Some(image) = &simulation.image {
+            sizes.push(image.size_mb);
+        }
+        for d in &simulation.diagnostics {
+            if d.code == "base-image-unknown" {
+                unknown_bases += 1;
+            }
+            // Only the simulator's own codes: the analysis ones are in the other snapshot.
+            if d.code.contains('-') && d.code.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+                *by_code.entry(d.code).or_default() += 1;
+            }
+        }
+    }
+    sizes.sort_by(f64::total_cmp);
+    let percentile = |p: usize| {
+        sizes
+            .get(sizes.len().saturating_sub(1) * p / 100)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let mut summary = String::new();
+    let _ = writeln!(
+        summary,
+        "files: {files}, steps traced: {steps}, COPY --from transfers: {transfers}"
+    );
+    let _ = writeln!(
+        summary,
+        "final images: {} (unknown bases: {unknown_bases})",
+        sizes.len()
+    );
+    let _ = writeln!(
+        summary,
+        "final image size MB: p10 {:.1}, median {:.1}, p90 {:.1}",
+        percentile(10),
+        percentile(50),
+        percentile(90)
+    );
+    let _ = writeln!(summary, "diagnostics by code (analysis and simulation):");
+    for (code, count) in &by_code {
+        let _ = writeln!(summary, "  {code:<34} {count}");
+    }
+    let path = workspace_root().join("tests/snapshots/corpus-simulation.txt");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &summary)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    println!("{summary}");
+    assert_eq!(
+        summary, expected,
+        "corpus simulation summary changed; if intended, rerun with UPDATE_SNAPSHOTS=1"
+    );
+}

@@ -26,6 +26,9 @@ pub(crate) struct Inputs<'a> {
     pub build_args: &'a BTreeMap<String, String>,
     /// Sizes the user declared for images the catalog does not know, in bytes.
     pub declared_sizes: &'a BTreeMap<String, u64>,
+    /// The context was detected, not given: outputs that depend on the project's
+    /// conventions (Vite's `dist` or CRA's `build`, jar names) are then guesses.
+    pub context_guessed: bool,
 }
 
 /// What the engine hands back.
@@ -49,6 +52,8 @@ pub(crate) struct MissingSource {
     pub unverifiable: bool,
     /// The source stage's paths, those its RUN steps made first.
     pub candidates: Vec<String>,
+    /// Whether the source stage ran commands (whose outputs may follow conventions).
+    pub source_ran_commands: bool,
 }
 
 /// One RUN as simulated.
@@ -736,7 +741,9 @@ impl StageState<'_, '_> {
                 let path = vfs::normalize(&self.expand(&source.text), "/");
                 source_names.push(path.clone());
                 let matches = select_from_fs(&source_fs, &path);
-                if matches.is_empty() && source_fs.get(&path).is_some_and(|n| n.kind == Kind::Dir) {
+                let is_dir =
+                    path == "/" || source_fs.get(&path).is_some_and(|n| n.kind == Kind::Dir);
+                if matches.is_empty() && is_dir {
                     // An empty directory: COPY creates the destination and nothing else.
                     let mut node = Node::new(Kind::Dir, 0, origin.clone());
                     node.layer = Some(layer);
@@ -745,12 +752,29 @@ impl StageState<'_, '_> {
                 }
                 if matches.is_empty() {
                     let covered = source_fs.covering_tree(&path).is_some();
+                    // The catalog lists only notable files of a base image: a path whose
+                    // nearest existing folder came from the base may well be there.
+                    let mut ancestor = vfs::parent(&path);
+                    while ancestor != "/" && source_fs.get(ancestor).is_none() {
+                        ancestor = vfs::parent(ancestor);
+                    }
+                    let from_base = source_fs.get(ancestor).is_none_or(|n| n.layer.is_none())
+                        && !source_fs.is_empty()
+                        || matches!(origin, Origin::Image { .. });
                     if !covered {
+                        let unverifiable = unverifiable || from_base;
+                        // What this stage builds on what it copied is uncertain too.
+                        if unverifiable {
+                            self.uncertain = true;
+                        }
+                        let source_ran_commands =
+                            from_stage.is_some_and(|s| outcome.runs.iter().any(|r| r.stage == s));
                         outcome.missing_sources.push(MissingSource {
                             range: source.range,
                             source: path.clone(),
                             from_stage,
                             from_image: from_image.clone(),
+                            source_ran_commands,
                             unverifiable,
                             candidates: {
                                 let (made, other): (Vec<_>, Vec<_>) =
@@ -813,6 +837,11 @@ impl StageState<'_, '_> {
                 }
                 source_names.push(text.clone());
                 let selected = self.inputs.context.resolve_source(&text);
+                // Nothing matched: whatever the stage builds from it is unknown, unless
+                // the user's own context says a wildcard really matches nothing.
+                if !selected.found() && (!selected.wildcard || self.inputs.context_guessed) {
+                    self.uncertain = true;
+                }
                 if !selected.found() && !selected.wildcard {
                     outcome.diagnostics.push(
                         Diagnostic::info(

@@ -85,6 +85,7 @@ pub fn simulate(text: &str, options: &SimOptions) -> Simulation {
         context: &context,
         build_args: &options.analysis.build_args,
         declared_sizes: &options.declared_sizes,
+        context_guessed: options.context.is_none(),
     };
     let mut outcome = build::run(&inputs);
     let image = analysis

@@ -43,35 +43,44 @@ fn missing_copy_sources(outcome: &Outcome, inputs: &Inputs, out: &mut Vec<Diagno
             (None, Some(image)) => format!("image `{image}`"),
             _ => "the source".to_string(),
         };
-        if missing.unverifiable {
+        let candidates: Vec<&str> = missing.candidates.iter().map(String::as_str).collect();
+        let name = missing.source.rsplit('/').next().unwrap_or_default();
+        let parent = crate::vfs::parent(&missing.source);
+        let typo = suggest::closest(&missing.source, &candidates)
+            // A path with the same file name elsewhere is the likeliest intent.
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .copied()
+                    .find(|c| !name.is_empty() && c.rsplit('/').next() == Some(name))
+            });
+        // What a build step wrote beside it (`dist` where `build` was expected).
+        let sibling = candidates
+            .iter()
+            .copied()
+            .find(|c| crate::vfs::parent(c) == parent && *c != parent);
+        // With a detected context, output names that follow project conventions are
+        // guesses: only a near-typo is certain enough to call the path missing.
+        let guessed = inputs.context_guessed && missing.source_ran_commands && typo.is_none();
+        if missing.unverifiable || guessed {
+            let help = match (guessed, sibling) {
+                (true, Some(sibling)) => format!(
+                    "With the detected `{}` project the build writes `{sibling}`; if your project is set up differently, choose or edit the build context.",
+                    inputs.context.preset
+                ),
+                _ => "That stage runs commands whose outputs Stagecraft does not fully know, so the path may well exist; check where the command writes it.".to_string(),
+            };
             out.push(
                 Diagnostic::info(
                     "copy-from-unverified",
                     missing.range,
                     format!("cannot verify that {from} has `{}`", missing.source),
                 )
-                .with_help("That stage runs commands whose outputs Stagecraft does not model, so the path may well exist; check where the command writes it."),
+                .with_help(help),
             );
             continue;
         }
-        let candidates: Vec<&str> = missing.candidates.iter().map(String::as_str).collect();
-        let name = missing.source.rsplit('/').next().unwrap_or_default();
-        let parent = crate::vfs::parent(&missing.source);
-        let close = suggest::closest(&missing.source, &candidates)
-            // A path with the same file name elsewhere is the likeliest intent…
-            .or_else(|| {
-                candidates
-                    .iter()
-                    .copied()
-                    .find(|c| !name.is_empty() && c.rsplit('/').next() == Some(name))
-            })
-            // …else what a build step wrote beside it (`dist` where `build` was expected).
-            .or_else(|| {
-                candidates
-                    .iter()
-                    .copied()
-                    .find(|c| crate::vfs::parent(c) == parent && *c != parent)
-            });
+        let close = typo.or(sibling);
         let mut diagnostic = Diagnostic::warning(
             "copy-from-missing-path",
             missing.range,
