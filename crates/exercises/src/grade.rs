@@ -2,7 +2,7 @@
 //! Dockerfile, each with a sentence, a verdict, what the simulator sees now, and where in
 //! the Dockerfile the problem is when that is known.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use stagecraft_analysis::{EdgeKind, Severity, Stage};
@@ -386,17 +386,17 @@ fn target_exists(target: &str, facts: &Facts) -> Verdict {
     };
     let analysis = stagecraft_analysis::analyze(facts.text, &options);
     // What the target needs: everything reachable from it along the graph's edges.
+    let mut needs: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for edge in &analysis.edges {
+        if let Some(from) = edge.from_stage {
+            needs.entry(edge.to_stage).or_default().push(from);
+        }
+    }
     let mut needed = BTreeSet::new();
     let mut pending = vec![stage.index];
     while let Some(s) = pending.pop() {
         if needed.insert(s) {
-            pending.extend(
-                analysis
-                    .edges
-                    .iter()
-                    .filter(|e| e.to_stage == s)
-                    .filter_map(|e| e.from_stage),
-            );
+            pending.extend(needs.get(&s).into_iter().flatten().copied());
         }
     }
     let built: BTreeSet<usize> = analysis

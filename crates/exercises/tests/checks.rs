@@ -447,3 +447,27 @@ fn the_json_shape_is_stable() {
         }])
     );
 }
+
+#[test]
+fn many_stages_grade_quickly() {
+    // Each stage copies from the one before: a long chain for the target walk.
+    let mut text = String::from("FROM alpine:3.20 AS s0\nRUN echo 0 > /f\n");
+    for i in 1..400 {
+        text.push_str(&format!(
+            "FROM alpine:3.20 AS s{i}\nCOPY --from=s{} /f /f\n",
+            i - 1
+        ));
+    }
+    let all: Vec<Check> = vec![
+        Check::TargetExists {
+            target: "s399".into(),
+        },
+        Check::CacheOrder,
+        Check::BuildArgsForPlatform,
+        Check::UsesCopyFrom,
+        Check::StagesMin { value: 400 },
+    ];
+    let grade = grade(&exercise(all, "empty"), &text);
+    assert!(grade.results[0].passed, "{:#?}", grade.results[0]);
+    assert!(grade.results[3].passed && grade.results[4].passed);
+}
