@@ -948,7 +948,9 @@ impl StageState<'_, '_> {
                 mounts.push(vfs::normalize(&self.expand(target), &self.config.workdir));
             }
         }
-        let env = self.vars();
+        let mut env = self.vars();
+        env.entry("HOME".to_string())
+            .or_insert_with(|| self.config.home());
         let fs_snapshot = self.fs.clone();
         let ctx = RunContext {
             workdir: &self.config.workdir,

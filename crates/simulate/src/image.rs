@@ -172,12 +172,25 @@ fn is_secret_like(path: &str) -> bool {
         || (name.starts_with(".env.") && !name.ends_with(".example") && !name.ends_with(".sample"))
         || name.starts_with("id_rsa")
         || name.starts_with("id_ed25519")
-        || name.ends_with(".pem")
+        || (name.ends_with(".pem") && !is_certificate_name(&name))
         || name.ends_with(".key")
         || name == ".npmrc"
         || name == ".pypirc"
         || name == "credentials"
         || name == ".git-credentials"
+}
+
+/// PEM files that by name hold a public certificate rather than a private key.
+fn is_certificate_name(name: &str) -> bool {
+    let stem = name.trim_end_matches(".pem");
+    stem == "ca"
+        || stem == "cert"
+        || stem == "chain"
+        || stem == "fullchain"
+        || stem.ends_with("-cert")
+        || stem.ends_with("_cert")
+        || stem.ends_with(".crt")
+        || stem.ends_with("-ca")
 }
 
 pub(crate) fn is_source(path: &str, node: &Node) -> bool {

@@ -55,7 +55,28 @@ impl Config {
 
     pub fn is_root(&self) -> bool {
         let user = self.user.split(':').next().unwrap_or_default();
-        user.is_empty() || user == "root" || user == "0"
+        // ContainerAdministrator is the administrator of Windows images.
+        user.is_empty()
+            || user == "root"
+            || user == "0"
+            || user.eq_ignore_ascii_case("ContainerAdministrator")
+    }
+
+    /// `$HOME` as Docker sets it when the image does not: from the user's passwd entry,
+    /// approximated as `/root` for root, `/home/<name>` for a named user and `/` for a
+    /// bare uid (which has no entry).
+    pub fn home(&self) -> String {
+        if let Some(home) = self.env.get("HOME") {
+            return home.clone();
+        }
+        let user = self.user.split(':').next().unwrap_or_default();
+        if self.is_root() {
+            "/root".to_string()
+        } else if user.bytes().all(|b| b.is_ascii_digit()) {
+            "/".to_string()
+        } else {
+            format!("/home/{user}")
+        }
     }
 }
 

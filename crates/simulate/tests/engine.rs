@@ -350,3 +350,28 @@ fn final_image_badges() {
     assert!(image.is_some_and(|i| i.secrets.contains(&"/src/.env".to_string())));
     let _ = Kind::File;
 }
+
+#[test]
+fn home_follows_the_user_and_certificates_are_not_secrets() {
+    let sim =
+        run("FROM debian:bookworm-slim\nRUN useradd -m alice\nUSER alice\nRUN touch $HOME/hello\n");
+    assert!(stage(&sim, 0).fs.get("/home/alice/hello").is_some());
+    assert!(
+        sim.diagnostics.iter().all(|d| d.code != "run-needs-root"),
+        "{:?}",
+        sim.diagnostics
+    );
+    let listing = "certs/ca.pem 2000\ncerts/server-key.pem 1700\n";
+    let context = BuildContext::parse_listing(listing, "test").ok();
+    let sim = simulate(
+        "FROM scratch\nCOPY certs /certs\n",
+        &SimOptions {
+            context,
+            ..SimOptions::default()
+        },
+    );
+    assert_eq!(
+        sim.image.as_ref().map(|i| i.secrets.clone()),
+        Some(vec!["/certs/server-key.pem".to_string()])
+    );
+}
