@@ -6,6 +6,32 @@ use std::path::PathBuf;
 
 use crate::input::display_name;
 
+/// The options of the commands that simulate the build (`analyze`, `explain`, `trace`),
+/// as a string literal for `concat!`.
+macro_rules! simulation_options {
+    () => {
+        "      --target <NAME>        the stage to build, as `docker build --target`
+                             (default: the last stage)
+      --build-arg <KEY=VALUE>
+                             a build argument, as `docker build --build-arg`
+                             (repeatable)
+      --context <PRESET>     the build context to simulate with: node, react, go,
+                             python, python-poetry, java, rust or static (default:
+                             guessed from the Dockerfile)
+      --context-file <FILE>  the build context as a listing: one `path size` a line
+                             (`src/main.go 4KB`), `#` comments; sizes in bytes or
+                             with a unit (KB, MB, GB, KiB, MiB, GiB)
+      --dockerignore <FILE>  the project's .dockerignore (default: the preset's)
+      --image-size <REF=MB>  the size of an image the catalog does not know, in MB
+                             or with a unit (`myorg/base:1.4=250`, `=1.2GB`)
+                             (repeatable)
+      --import-image <FILE>  an image described by `docker image inspect` JSON; it
+                             wins over the catalog's entry for the same reference
+                             (repeatable)
+"
+    };
+}
+
 /// The top-level help, printed by `stagecraft --help`.
 pub const USAGE: &str = "\
 stagecraft: what BuildKit makes of a Dockerfile
@@ -14,7 +40,11 @@ Usage: stagecraft <COMMAND> [OPTIONS] <FILE|->
 
 Commands:
   parse     print the instructions as BuildKit's parser sees them, and syntax errors
-  analyze   check a Dockerfile: stages, dependencies, build levels and diagnostics
+  analyze   check a Dockerfile: stages, dependencies, build levels, diagnostics and
+            the estimated final image
+  explain   describe the final image and why: base, layers, biggest paths, what each
+            stage contributed, and the diagnostics
+  trace     step through the simulated build: what each instruction changed
   graph     draw the stage graph as DOT, Mermaid or JSON
   help      print this help, or a command's (`stagecraft help analyze`)
 
@@ -23,7 +53,9 @@ Options:
   -V, --version  print the version
 
 FILE is a path, or `-` to read standard input. Run `stagecraft <COMMAND> --help` for a
-command's options.";
+command's options. Sizes are estimates: base images from a built-in catalog, build
+context files from a preset project or a listing, RUN effects from a table of known
+commands; nothing is pulled or built.";
 
 const PARSE_HELP: &str = "\
 stagecraft parse: print the instructions as BuildKit's parser sees them
@@ -40,24 +72,79 @@ Options:
 Exit status: 0 without syntax errors, 1 with some, 2 when the input cannot be read or
 the arguments are wrong.";
 
-const ANALYZE_HELP: &str = "\
+const ANALYZE_HELP: &str = concat!(
+    "\
 stagecraft analyze: check a Dockerfile
 
 Usage: stagecraft analyze [OPTIONS] <FILE|->
 
+Simulates the build (without Docker) and reports the diagnostics of the parse, the
+stage graph, BuildKit's build checks and the simulation, then a summary of the final
+image: estimated size, base, user, shell, package manager and toolchains.
+
 Options:
       --format <FORMAT>      output format: text (default; diagnostics as a compiler
-                             shows them) or json (stages, edges, target, build levels
-                             and diagnostics)
-      --target <NAME>        the stage to build, as `docker build --target`
-                             (default: the last stage)
-      --build-arg <KEY=VALUE>
-                             a build argument, as `docker build --build-arg`
-                             (repeatable)
-  -h, --help                 print this help
+                             shows them, then the image summary) or json (stages,
+                             edges, target, build levels, diagnostics, the context
+                             used and the final `image`: sizes in MB, base, user,
+                             workdir, shell, package manager, toolchains, added
+                             paths, layers, command, ports, source code, build
+                             caches, secrets)
+",
+    simulation_options!(),
+    "  -h, --help                 print this help
 
-Exit status: 0 without error diagnostics, 1 with some, 2 when the input cannot be read
-or the arguments are wrong.";
+Exit status: 0 without error diagnostics, 1 with some, 2 when an input cannot be read
+or the arguments are wrong."
+);
+
+const EXPLAIN_HELP: &str = concat!(
+    "\
+stagecraft explain: describe the final image and why
+
+Usage: stagecraft explain [OPTIONS] <FILE|->
+
+Simulates the build and prints, for the target stage: the base image and its size
+(with the catalog's note when the tag was estimated), the size of each layer as a bar
+(with the bytes it wasted by deleting or replacing earlier files), the ten biggest
+paths and where they came from (base, context, a stage, a RUN), what each built stage
+contributed through COPY --from, the badges (shell, package manager, user,
+toolchains, source code, build caches, secrets, exposed ports, command), and the
+diagnostics.
+
+Options:
+      --format <FORMAT>      output format: text (default)
+",
+    simulation_options!(),
+    "  -h, --help                 print this help
+
+Exit status: 0 without error diagnostics, 1 with some, 2 when an input cannot be read
+or the arguments are wrong."
+);
+
+const TRACE_HELP: &str = concat!(
+    "\
+stagecraft trace: step through the simulated build
+
+Usage: stagecraft trace [OPTIONS] <FILE|->
+
+Lists the steps of the build in an order BuildKit could run them (the stages the
+target needs, level by level): each instruction with its stage, parallel level, lines,
+a summary, the paths it added, removed or changed, the layer it made, and for
+COPY --from the files that moved between stages and their bytes.
+
+Options:
+      --format <FORMAT>      output format: text (default; one line a step, with the
+                             paths and bytes of transfers) or json (an array of steps:
+                             stage, stage_name, level, line, end_line, keyword,
+                             summary, diff {added, removed, changed}, layer, transfer)
+",
+    simulation_options!(),
+    "  -h, --help                 print this help
+
+Exit status: 0 without error diagnostics, 1 with some, 2 when an input cannot be read
+or the arguments are wrong."
+);
 
 const GRAPH_HELP: &str = "\
 stagecraft graph: draw the stage graph
@@ -82,6 +169,8 @@ or the arguments are wrong.";
 pub enum Command {
     Parse,
     Analyze,
+    Explain,
+    Trace,
     Graph,
 }
 
@@ -90,6 +179,8 @@ impl Command {
         match name {
             "parse" => Some(Command::Parse),
             "analyze" | "analyse" => Some(Command::Analyze),
+            "explain" => Some(Command::Explain),
+            "trace" => Some(Command::Trace),
             "graph" => Some(Command::Graph),
             _ => None,
         }
@@ -99,6 +190,8 @@ impl Command {
         match self {
             Command::Parse => "parse",
             Command::Analyze => "analyze",
+            Command::Explain => "explain",
+            Command::Trace => "trace",
             Command::Graph => "graph",
         }
     }
@@ -107,6 +200,8 @@ impl Command {
         match self {
             Command::Parse => PARSE_HELP,
             Command::Analyze => ANALYZE_HELP,
+            Command::Explain => EXPLAIN_HELP,
+            Command::Trace => TRACE_HELP,
             Command::Graph => GRAPH_HELP,
         }
     }
@@ -114,13 +209,20 @@ impl Command {
     fn formats(self) -> &'static [Format] {
         match self {
             Command::Parse => &[Format::Json],
-            Command::Analyze => &[Format::Text, Format::Json],
+            Command::Analyze | Command::Trace => &[Format::Text, Format::Json],
+            Command::Explain => &[Format::Text],
             Command::Graph => &[Format::Dot, Format::Mermaid, Format::Json],
         }
     }
 
     fn takes_build_options(self) -> bool {
         !matches!(self, Command::Parse)
+    }
+
+    /// Whether the command simulates the build, and so takes the context and image
+    /// options.
+    pub fn simulates(self) -> bool {
+        matches!(self, Command::Analyze | Command::Explain | Command::Trace)
     }
 }
 
@@ -158,6 +260,22 @@ pub struct Invocation {
     pub format: Format,
     pub target: Option<String>,
     pub build_args: BTreeMap<String, String>,
+    pub simulation: SimulationArgs,
+}
+
+/// The options that shape the simulated build.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SimulationArgs {
+    /// `--context`: a preset name, checked against the simulator's presets.
+    pub context: Option<String>,
+    /// `--context-file`: a context listing.
+    pub context_file: Option<PathBuf>,
+    /// `--dockerignore`: the project's `.dockerignore`.
+    pub dockerignore: Option<PathBuf>,
+    /// `--image-size REF=MB`, in bytes, by reference as written.
+    pub image_sizes: BTreeMap<String, u64>,
+    /// `--import-image`: `docker image inspect` JSON files, in the order given.
+    pub import_images: Vec<PathBuf>,
 }
 
 /// What the arguments ask for.
@@ -192,7 +310,7 @@ impl UsageError {
                 command.name(),
                 command.name()
             ),
-            None => "Usage: stagecraft <COMMAND> [OPTIONS] <FILE|->\nCommands: parse, analyze, graph. Run `stagecraft --help` for more information.".to_string(),
+            None => "Usage: stagecraft <COMMAND> [OPTIONS] <FILE|->\nCommands: parse, analyze, explain, trace, graph. Run `stagecraft --help` for more information.".to_string(),
         }
     }
 }
@@ -260,6 +378,7 @@ fn parse_command(
     let mut format: Option<Format> = None;
     let mut target: Option<String> = None;
     let mut build_args = BTreeMap::new();
+    let mut simulation = SimulationArgs::default();
     let mut only_positionals = false;
     while let Some(arg) = args.next() {
         let text = arg.to_str();
@@ -299,6 +418,9 @@ fn parse_command(
         match name {
             "--format" => {}
             "--target" | "--build-arg" if command.takes_build_options() => {}
+            "--context" | "--context-file" | "--dockerignore" | "--image-size"
+            | "--import-image"
+                if command.simulates() => {}
             _ => return Err(error(format!("unknown option `{}`", display_name(name)))),
         }
         let value = match inline {
@@ -333,6 +455,32 @@ fn parse_command(
                 }
                 target = Some(value);
             }
+            "--context" => {
+                let names = stagecraft_simulate::context::preset_names();
+                if !names.contains(&value.as_str()) {
+                    return Err(error(format!(
+                        "unknown context preset `{}`: use {}",
+                        display_name(&value),
+                        names.join(", ")
+                    )));
+                }
+                simulation.context = Some(value);
+            }
+            "--context-file" | "--dockerignore" | "--import-image" => {
+                if value.is_empty() {
+                    return Err(error(format!("`{name}` needs a file")));
+                }
+                let path = PathBuf::from(value);
+                match name {
+                    "--context-file" => simulation.context_file = Some(path),
+                    "--dockerignore" => simulation.dockerignore = Some(path),
+                    _ => simulation.import_images.push(path),
+                }
+            }
+            "--image-size" => {
+                let (reference, bytes) = image_size(&value).map_err(error)?;
+                simulation.image_sizes.insert(reference, bytes);
+            }
             _ => {
                 let Some((key, arg_value)) = value.split_once('=') else {
                     return Err(error(format!(
@@ -361,7 +509,43 @@ fn parse_command(
         format: format.unwrap_or(command.formats()[0]),
         target,
         build_args,
+        simulation,
     }))
+}
+
+/// The largest declared image size: 10 TB, as for one file of a context listing.
+const MAX_IMAGE_BYTES: u64 = stagecraft_simulate::context::MAX_FILE_BYTES;
+
+/// Parses `--image-size REF=SIZE`: a plain number is megabytes (1 MB = 1,000,000 bytes,
+/// as `docker images` counts), anything else a size with a unit (`1.2GB`, `300MiB`).
+fn image_size(value: &str) -> Result<(String, u64), String> {
+    let shown = display_name(value);
+    let form =
+        || format!("`--image-size {shown}` needs the form REF=MB, e.g. `myorg/base:1.4=250`");
+    let Some((reference, size)) = value.rsplit_once('=') else {
+        return Err(form());
+    };
+    let reference = reference.trim();
+    let size = size.trim();
+    if reference.is_empty() || size.is_empty() {
+        return Err(form());
+    }
+    let bytes = if size.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        match size.parse::<f64>() {
+            Ok(mb) if mb.is_finite() && mb * 1e6 <= MAX_IMAGE_BYTES as f64 => {
+                (mb * 1e6).round() as u64
+            }
+            Ok(_) => return Err(format!("`--image-size {shown}`: the size is too large")),
+            Err(_) => return Err(form()),
+        }
+    } else {
+        stagecraft_simulate::context::parse_size(size)
+            .map_err(|message| format!("`--image-size {shown}`: {message}"))?
+    };
+    if bytes > MAX_IMAGE_BYTES {
+        return Err(format!("`--image-size {shown}`: the size is too large"));
+    }
+    Ok((reference.to_string(), bytes))
 }
 
 #[cfg(test)]
@@ -418,10 +602,98 @@ mod tests {
     }
 
     #[test]
+    fn simulation_options() {
+        let invocation = run(&[
+            "explain",
+            "Dockerfile",
+            "--context",
+            "go",
+            "--context-file=ctx.txt",
+            "--dockerignore",
+            ".dockerignore",
+            "--image-size",
+            "myorg/base:1.4=250",
+            "--image-size=registry:5000/x:1=1.5GB",
+            "--image-size",
+            "y=0.5",
+            "--import-image",
+            "a.json",
+            "--import-image",
+            "b.json",
+        ]);
+        assert_eq!(invocation.command, Command::Explain);
+        assert_eq!(invocation.format, Format::Text);
+        let sim = &invocation.simulation;
+        assert_eq!(sim.context.as_deref(), Some("go"));
+        assert_eq!(sim.context_file, Some(PathBuf::from("ctx.txt")));
+        assert_eq!(sim.dockerignore, Some(PathBuf::from(".dockerignore")));
+        let sizes: Vec<(&str, u64)> = sim
+            .image_sizes
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        assert_eq!(
+            sizes,
+            vec![
+                ("myorg/base:1.4", 250_000_000),
+                ("registry:5000/x:1", 1_500_000_000),
+                ("y", 500_000)
+            ]
+        );
+        assert_eq!(
+            sim.import_images,
+            vec![PathBuf::from("a.json"), PathBuf::from("b.json")]
+        );
+        assert_eq!(run(&["trace", "-"]).format, Format::Text);
+        assert_eq!(
+            run(&["trace", "-", "--format", "json"]).format,
+            Format::Json
+        );
+        assert_eq!(run(&["analyze", "-"]).simulation, SimulationArgs::default());
+    }
+
+    #[test]
+    fn wrong_simulation_options() {
+        assert_eq!(
+            message(&["analyze", "x", "--context", "nope"]),
+            "unknown context preset `nope`: use node, react, go, python, python-poetry, java, rust, static"
+        );
+        assert_eq!(
+            message(&["graph", "x", "--context", "go"]),
+            "unknown option `--context`"
+        );
+        assert_eq!(
+            message(&["parse", "x", "--import-image", "a.json"]),
+            "unknown option `--import-image`"
+        );
+        assert_eq!(
+            message(&["trace", "x", "--context-file="]),
+            "`--context-file` needs a file"
+        );
+        assert_eq!(
+            message(&["explain", "x", "--format", "json"]),
+            "unknown format `json` for `explain`: use text"
+        );
+        for bad in ["x", "=5", "x=", "x=.", "x=1..2"] {
+            assert!(
+                message(&["analyze", "-", "--image-size", bad]).contains("needs the form REF=MB"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            message(&["analyze", "-", "--image-size", "x=20000000"]),
+            "`--image-size x=20000000`: the size is too large"
+        );
+        assert!(message(&["analyze", "-", "--image-size", "x=3 apples"]).contains("is not a size"));
+    }
+
+    #[test]
     fn help_and_version() {
         assert_eq!(parse(&["--help"]), Ok(Request::Help(USAGE)));
         assert_eq!(parse(&["help"]), Ok(Request::Help(USAGE)));
         assert_eq!(parse(&["help", "graph"]), Ok(Request::Help(GRAPH_HELP)));
+        assert_eq!(parse(&["help", "explain"]), Ok(Request::Help(EXPLAIN_HELP)));
+        assert_eq!(parse(&["trace", "--help"]), Ok(Request::Help(TRACE_HELP)));
         assert_eq!(parse(&["parse", "--help"]), Ok(Request::Help(PARSE_HELP)));
         assert_eq!(
             parse(&["analyze", "x", "-h"]),

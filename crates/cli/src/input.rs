@@ -1,5 +1,6 @@
-//! Reading the Dockerfile: a path or standard input, refused with a one-line reason
-//! when it is missing, a directory, too large, binary or not UTF-8.
+//! Reading the Dockerfile (a path or standard input) and the files options name (a context
+//! listing, a `.dockerignore`, `docker image inspect` JSON), refused with a one-line
+//! reason when missing, a directory, too large, binary or not UTF-8.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -53,6 +54,11 @@ pub fn read_input(input: &Input, stdin: &mut dyn Read) -> Result<String, InputEr
         return Err(fail(too_large(None)));
     }
     decode(bytes).map_err(fail)
+}
+
+/// Reads a file an option names, by the same rules as the Dockerfile.
+pub fn read_file(path: &Path) -> Result<String, InputError> {
+    read_input(&Input::Path(path.to_path_buf()), &mut io::empty())
 }
 
 fn read_path(path: &Path) -> Result<Vec<u8>, String> {

@@ -1,8 +1,10 @@
-//! The JSON shapes of `parse` and `analyze`: structs, so keys come out in a fixed order,
-//! with positions as 1-based lines and columns.
+//! The JSON shapes of `parse`, `analyze` and `trace`: structs, so keys come out in a fixed
+//! order, with positions as 1-based lines and columns.
 
 use serde::Serialize;
-use stagecraft_analysis::{Analysis, EdgeKind};
+use stagecraft_analysis::EdgeKind;
+use stagecraft_simulate::model::{Diff, Transfer};
+use stagecraft_simulate::{FinalImage, Simulation};
 use stagecraft_syntax::buildkit::{buildkit_nodes, BuildkitNode};
 use stagecraft_syntax::{Diagnostic, LineIndex, Parse};
 
@@ -53,6 +55,75 @@ pub struct AnalyzeJson {
     pub target: Option<usize>,
     pub build_levels: Vec<Vec<usize>>,
     pub diagnostics: Vec<DiagnosticJson>,
+    /// The build context preset the simulation used (`custom` for a listing).
+    pub context: String,
+    /// The target's final image; `None` when the file has no stage.
+    pub image: Option<ImageJson>,
+}
+
+/// The final image in `analyze --format json`. Sizes are estimates in MB (10^6 bytes),
+/// rounded to hundredths.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImageJson {
+    /// The target stage.
+    pub stage: usize,
+    /// Uncompressed, as `docker images` shows it.
+    pub size_mb: f64,
+    /// Compressed, as a registry stores it.
+    pub compressed_mb: f64,
+    /// Bytes earlier layers still carry although later ones deleted or replaced them.
+    pub wasted_mb: f64,
+    pub base: String,
+    pub base_mb: f64,
+    /// How the base was resolved, when not exactly ("estimated from ...").
+    pub base_note: Option<String>,
+    pub user: String,
+    pub workdir: String,
+    pub has_shell: bool,
+    pub package_manager: Option<String>,
+    pub toolchains: Vec<String>,
+    pub source_code: Vec<String>,
+    pub build_caches: Vec<String>,
+    pub secrets: Vec<String>,
+    /// Every path the Dockerfile's instructions put in the image, sorted.
+    pub added_paths: Vec<String>,
+    pub layers: Vec<LayerJson>,
+    /// ENTRYPOINT followed by CMD, as the container runs it.
+    pub command: Vec<String>,
+    pub entrypoint: Option<Vec<String>>,
+    pub cmd: Option<Vec<String>>,
+    pub exposed_ports: Vec<String>,
+    pub healthcheck: Option<Vec<String>>,
+    /// `KEY=value`, sorted by key.
+    pub env: Vec<String>,
+}
+
+/// One layer of the final image.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerJson {
+    /// The stage whose instruction made it.
+    pub stage: usize,
+    pub line: u32,
+    pub size_mb: f64,
+    pub wasted_mb: f64,
+    pub created_by: String,
+}
+
+/// One step of `trace --format json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepJson {
+    pub stage: usize,
+    /// The stage's name, or its index as BuildKit labels it.
+    pub stage_name: String,
+    pub level: usize,
+    pub line: u32,
+    pub end_line: u32,
+    pub keyword: String,
+    pub summary: String,
+    pub diff: Diff,
+    /// Index of the layer this step made in its stage's layers.
+    pub layer: Option<usize>,
+    pub transfer: Option<Transfer>,
 }
 
 /// Diagnostics with positions computed against `text`.
@@ -86,7 +157,8 @@ pub fn parse_json(text: &str, parse: &Parse) -> ParseJson {
     }
 }
 
-pub fn analyze_json(text: &str, analysis: &Analysis) -> AnalyzeJson {
+pub fn analyze_json(text: &str, simulation: &Simulation) -> AnalyzeJson {
+    let analysis = &simulation.analysis;
     AnalyzeJson {
         stages: analysis
             .stages
@@ -112,8 +184,90 @@ pub fn analyze_json(text: &str, analysis: &Analysis) -> AnalyzeJson {
             .collect(),
         target: analysis.target,
         build_levels: analysis.build_levels.clone(),
-        diagnostics: diagnostics_json(text, &analysis.diagnostics),
+        diagnostics: diagnostics_json(text, &simulation.diagnostics),
+        context: simulation.context.clone(),
+        image: simulation.image.as_ref().map(image_json),
     }
+}
+
+pub fn image_json(image: &FinalImage) -> ImageJson {
+    ImageJson {
+        stage: image.stage,
+        size_mb: image.size_mb,
+        compressed_mb: image.compressed_mb,
+        wasted_mb: image.wasted_mb,
+        base: image.base.clone(),
+        base_mb: image.base_mb,
+        base_note: image.base_note.clone(),
+        user: image.user.clone(),
+        workdir: image.workdir.clone(),
+        has_shell: image.has_shell,
+        package_manager: image.package_manager.clone(),
+        toolchains: image.toolchains.clone(),
+        source_code: image.source_code.clone(),
+        build_caches: image.build_caches.clone(),
+        secrets: image.secrets.clone(),
+        added_paths: image.added_paths.clone(),
+        layers: image
+            .layers
+            .iter()
+            .map(|l| LayerJson {
+                stage: l.stage,
+                line: l.line,
+                size_mb: l.size_mb,
+                wasted_mb: l.wasted_mb,
+                created_by: l.created_by.clone(),
+            })
+            .collect(),
+        command: image.command.clone(),
+        entrypoint: image.entrypoint.clone(),
+        cmd: image.cmd.clone(),
+        exposed_ports: image.exposed_ports.clone(),
+        healthcheck: image.healthcheck.clone(),
+        env: image.env.clone(),
+    }
+}
+
+/// The steps of the simulated build, for `trace --format json`.
+pub fn trace_json(simulation: &Simulation) -> Vec<StepJson> {
+    simulation
+        .steps
+        .iter()
+        .map(|step| StepJson {
+            stage: step.stage,
+            stage_name: stage_label(simulation, step.stage),
+            level: step.level,
+            line: step.line,
+            end_line: step.end_line,
+            keyword: step.keyword.clone(),
+            summary: step.summary.clone(),
+            diff: step.diff.clone(),
+            layer: step.layer,
+            transfer: step.transfer.clone(),
+        })
+        .collect()
+}
+
+/// `stage 1`, or `stage 0 (build)` for a named stage, for text output.
+pub fn stage_title(simulation: &Simulation, stage: usize) -> String {
+    match simulation
+        .analysis
+        .stages
+        .get(stage)
+        .and_then(|s| s.name.as_deref())
+    {
+        Some(name) => format!("stage {stage} ({name})"),
+        None => format!("stage {stage}"),
+    }
+}
+
+/// A stage's name, or its index as BuildKit labels an unnamed stage.
+pub fn stage_label(simulation: &Simulation, stage: usize) -> String {
+    simulation
+        .analysis
+        .stages
+        .get(stage)
+        .map_or_else(|| stage.to_string(), |s| s.label())
 }
 
 /// Pretty-printed JSON with a final newline.
@@ -130,12 +284,13 @@ pub fn to_pretty<T: Serialize>(value: &T) -> Result<String, String> {
 mod tests {
     use super::*;
     use stagecraft_analysis::{analyze, Options};
+    use stagecraft_simulate::{simulate, SimOptions};
 
     #[test]
     fn analyze_keys_in_order() {
         let text = "FROM alpine AS a\nFROM scratch\nCOPY --from=a /x /x\n";
-        let json =
-            to_pretty(&analyze_json(text, &analyze(text, &Options::default()))).unwrap_or_default();
+        let json = to_pretty(&analyze_json(text, &simulate(text, &SimOptions::default())))
+            .unwrap_or_default();
         let keys: Vec<&str> = json
             .lines()
             .filter(|l| l.starts_with("  \""))
@@ -143,7 +298,15 @@ mod tests {
             .collect();
         assert_eq!(
             keys,
-            vec!["stages", "edges", "target", "build_levels", "diagnostics"]
+            vec![
+                "stages",
+                "edges",
+                "target",
+                "build_levels",
+                "diagnostics",
+                "context",
+                "image"
+            ]
         );
         assert!(json.contains(
             "    {\n      \"kind\": \"copy\",\n      \"from_stage\": 0,\n      \"from_image\": null,\n      \"to_stage\": 1,\n      \"line\": 3\n    }"

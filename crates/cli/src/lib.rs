@@ -1,21 +1,28 @@
-//! The `stagecraft` command line: `parse`, `analyze` and `graph` over a Dockerfile.
+//! The `stagecraft` command line: `parse`, `analyze`, `explain`, `trace` and `graph` over
+//! a Dockerfile.
 //!
 //! [`run`] holds all the logic and takes its streams as arguments, so it is tested
 //! without spawning a process; `main.rs` only hands it the real ones. Exit codes: 0 for
-//! success, 1 when the Dockerfile has error diagnostics (`parse`, `analyze`), 2 when the
-//! arguments are wrong or the input cannot be read. Errors of the last kind are one
-//! line on standard error: `stagecraft: error: <path>: <reason>`.
+//! success, 1 when the Dockerfile has error diagnostics (`parse`, `analyze`, `explain`,
+//! `trace`), 2 when the arguments are wrong or an input cannot be read. Errors of the
+//! last kind are one line on standard error: `stagecraft: error: <path>: <reason>`, with
+//! `<path>:<line>` (and `:<column>` for JSON) when a file an option names is malformed.
 #![forbid(unsafe_code)]
 
 pub mod args;
+pub mod explain;
 pub mod input;
 pub mod json;
 pub mod render;
+pub mod trace;
 
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
+use std::path::Path;
 
 use stagecraft_analysis::{analyze, export, Options, Severity};
+use stagecraft_simulate::context::BuildContext;
+use stagecraft_simulate::{catalog, context, simulate, SimOptions, Simulation};
 
 use args::{Command, Format, Invocation, Request};
 
@@ -79,12 +86,25 @@ pub fn execute(invocation: &Invocation, text: &str) -> Result<(String, i32), Str
             Ok((output, exit_code(&parse.diagnostics)))
         }
         Command::Analyze => {
-            let analysis = analyze(text, &options(invocation));
+            let simulation = run_simulation(invocation, text)?;
             let output = match invocation.format {
-                Format::Json => json::to_pretty(&json::analyze_json(text, &analysis))?,
-                _ => render::render_diagnostics(text, &name, &analysis.diagnostics),
+                Format::Json => json::to_pretty(&json::analyze_json(text, &simulation))?,
+                _ => explain::render_analyze(text, &name, &simulation),
             };
-            Ok((output, exit_code(&analysis.diagnostics)))
+            Ok((output, exit_code(&simulation.diagnostics)))
+        }
+        Command::Explain => {
+            let simulation = run_simulation(invocation, text)?;
+            let output = explain::render_explain(text, &name, &simulation);
+            Ok((output, exit_code(&simulation.diagnostics)))
+        }
+        Command::Trace => {
+            let simulation = run_simulation(invocation, text)?;
+            let output = match invocation.format {
+                Format::Json => json::to_pretty(&json::trace_json(&simulation))?,
+                _ => trace::render_trace(&simulation),
+            };
+            Ok((output, exit_code(&simulation.diagnostics)))
         }
         Command::Graph => {
             let analysis = analyze(text, &options(invocation));
@@ -120,6 +140,84 @@ fn options(invocation: &Invocation) -> Options {
         dockerignore: None,
     }
 }
+
+/// Reads the files the simulation options name and simulates `text`.
+fn run_simulation(invocation: &Invocation, text: &str) -> Result<Simulation, String> {
+    Ok(simulate(text, &simulation_options(invocation, text)?))
+}
+
+/// The simulator's options from the command line, reading the files it names. Errors are
+/// one line: `FILE: reason`, `FILE:line: message` for a listing, `FILE:line:column:
+/// message` for JSON.
+pub fn simulation_options(invocation: &Invocation, text: &str) -> Result<SimOptions, String> {
+    let sim = &invocation.simulation;
+    let read =
+        |path: &Path| input::read_file(path).map_err(|e| format!("{}: {}", e.name, e.reason));
+    let shown = |path: &Path| input::display_name(&path.to_string_lossy());
+    let mut build_context: Option<BuildContext> = match (&sim.context_file, &sim.context) {
+        (Some(path), preset) => {
+            let listing = read(path)?;
+            let preset = preset.as_deref().unwrap_or(CUSTOM_CONTEXT);
+            let parsed = BuildContext::parse_listing(&listing, preset).map_err(|e| {
+                format!(
+                    "{}:{}: {}",
+                    shown(path),
+                    e.line,
+                    input::display_name(&e.message)
+                )
+            })?;
+            Some(parsed)
+        }
+        (None, Some(preset)) => Some(
+            context::preset(preset)
+                .ok_or_else(|| format!("the context preset `{preset}` could not be loaded"))?,
+        ),
+        (None, None) => None,
+    };
+    if let Some(path) = &sim.dockerignore {
+        let ignore = read(path)?;
+        // The preset the simulator would have guessed, with this .dockerignore instead.
+        let base = match build_context.take() {
+            Some(found) => found,
+            None => {
+                let parse = stagecraft_syntax::parse(text);
+                context::preset(context::detect(&parse.dockerfile)).unwrap_or_else(|| {
+                    BuildContext {
+                        preset: CUSTOM_CONTEXT.to_string(),
+                        files: Vec::new(),
+                        dockerignore: None,
+                    }
+                })
+            }
+        };
+        build_context = Some(BuildContext {
+            dockerignore: Some(ignore),
+            ..base
+        });
+    }
+    let mut extra_images = Vec::with_capacity(sim.import_images.len());
+    for path in &sim.import_images {
+        let json = read(path)?;
+        let entry = catalog::import_docker_inspect(&json).map_err(|e| {
+            let message = input::display_name(&e.message);
+            if e.line == 0 {
+                format!("{}: {message}", shown(path))
+            } else {
+                format!("{}:{}:{}: {message}", shown(path), e.line, e.column)
+            }
+        })?;
+        extra_images.push(entry);
+    }
+    Ok(SimOptions {
+        analysis: options(invocation),
+        context: build_context,
+        extra_images,
+        declared_sizes: sim.image_sizes.clone(),
+    })
+}
+
+/// What a context from `--context-file` without `--context` is called.
+const CUSTOM_CONTEXT: &str = "custom";
 
 fn exit_code(diagnostics: &[stagecraft_syntax::Diagnostic]) -> i32 {
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
@@ -170,16 +268,20 @@ mod tests {
 
     #[test]
     fn analyze_text_and_exit_codes() {
-        let (code, out, err) = run_with(&["analyze", "-"], "FROM alpine\nRUN true\n");
-        assert_eq!(
-            (code, out.as_str(), err.as_str()),
-            (0, "no problems found\n", "")
+        let (code, out, err) = run_with(&["analyze", "-"], "FROM alpine:3.20\nUSER nobody\n");
+        assert_eq!((code, err.as_str()), (0, ""));
+        assert!(
+            out.starts_with("final image (estimated): stage 0\n  size "),
+            "{out}"
         );
+        assert!(out.contains("\n  user             nobody\n"), "{out}");
+        assert!(out.ends_with("\n\nno problems found\n"), "{out}");
         let (code, out, _) = run_with(&["analyze", "-"], "FROM alpine AS a\nFROM alpine AS a\n");
         assert_eq!(code, 1);
         assert!(out.contains("error[DuplicateStageName]"), "{out}");
         assert!(out.contains(" --> <stdin>:2:16\n"), "{out}");
-        assert!(out.ends_with("1 error\n"), "{out}");
+        let last = out.lines().last().unwrap_or_default();
+        assert!(last.starts_with("1 error"), "{out}");
     }
 
     #[test]

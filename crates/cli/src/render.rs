@@ -13,14 +13,20 @@ const SHOWN_AFTER: usize = 100;
 
 /// Renders every diagnostic, each followed by a blank line, then the summary line.
 pub fn render_diagnostics(text: &str, name: &str, diagnostics: &[Diagnostic]) -> String {
+    let mut out = render_list(text, name, diagnostics);
+    out.push_str(&summary(diagnostics));
+    out.push('\n');
+    out
+}
+
+/// Renders every diagnostic, each followed by a blank line, without the summary line.
+pub fn render_list(text: &str, name: &str, diagnostics: &[Diagnostic]) -> String {
     let index = LineIndex::new(text);
     let mut out = String::new();
     for diagnostic in diagnostics {
         render_one(&mut out, text, &index, name, diagnostic);
         out.push('\n');
     }
-    out.push_str(&summary(diagnostics));
-    out.push('\n');
     out
 }
 
@@ -163,7 +169,8 @@ fn clean(text: &str) -> Vec<String> {
     text.split('\n').map(clean_line).collect()
 }
 
-fn clean_line(line: &str) -> String {
+/// One line of text with tabs as spaces and control characters escaped.
+pub fn clean_line(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     for c in line.chars() {
         match c {

@@ -254,10 +254,24 @@ fn analyze_text_shows_carets_and_exits_1_on_errors() {
 
 #[test]
 fn analyze_text_clean_file_exits_0() {
-    let file = TempFile::new(b"FROM alpine:3.20\nRUN echo ok\n");
+    let file = TempFile::new(b"FROM alpine:3.20\nUSER nobody\nRUN echo ok\n");
     let output = stagecraft(&["analyze", file.arg(), "--format", "text"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert_eq!(stdout(&output), "no problems found\n");
+    // No diagnostics: the image summary, then the summary line.
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.first(),
+        Some(&"final image (estimated): stage 0"),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&"  base             alpine:3.20 (7.80 MB)"),
+        "{text}"
+    );
+    assert!(lines.contains(&"  shell            yes"), "{text}");
+    assert!(lines.contains(&"  package manager  apk"), "{text}");
+    assert!(text.ends_with("\n\nno problems found\n"), "{text}");
     assert_eq!(stderr(&output), "");
 }
 
@@ -400,7 +414,7 @@ fn usage_errors_exit_2() {
     ));
     let output = stagecraft(&[]);
     assert_eq!(output.status.code(), Some(2));
-    for command in ["parse", "analyze", "graph"] {
+    for command in ["parse", "analyze", "explain", "trace", "graph"] {
         let output = stagecraft(&[command, "--help"]);
         assert_eq!(output.status.code(), Some(0));
         assert!(
@@ -420,4 +434,427 @@ fn stdin_input() {
     assert_eq!(value["edges"][0]["from"], "s0");
     assert_eq!(value["edges"][0]["to"], "s1");
     assert!(Path::new(env!("CARGO_BIN_EXE_stagecraft")).exists());
+}
+
+const GO_TO_SCRATCH: &str = "\
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=0 go build -o /app ./cmd/server
+
+FROM scratch
+COPY --from=build /app /app
+USER 65532:65532
+EXPOSE 8080
+ENTRYPOINT [\"/app\"]
+";
+
+const GO_SINGLE: &str = "\
+FROM golang:1.22
+WORKDIR /src
+COPY . .
+RUN go build -o /usr/local/bin/server ./cmd/server
+CMD [\"server\"]
+";
+
+#[test]
+fn analyze_json_reports_the_final_image() {
+    let file = TempFile::new(GO_TO_SCRATCH.as_bytes());
+    let output = stagecraft(&["analyze", file.arg(), "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let value = json_of(&output);
+    // The analysis fields are still there, in order, before the new ones.
+    let text = stdout(&output);
+    let order: Vec<usize> = [
+        "\"stages\"",
+        "\"edges\"",
+        "\"target\"",
+        "\"build_levels\"",
+        "\"diagnostics\"",
+        "\"context\"",
+        "\"image\"",
+    ]
+    .iter()
+    .map(|k| text.find(&format!("\n  {k}")).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+    assert_eq!(value["context"], "go");
+    let image = &value["image"];
+    let size = image["size_mb"].as_f64().unwrap();
+    assert!(size > 0.0 && size < 15.0, "{image}");
+    let compressed = image["compressed_mb"].as_f64().unwrap();
+    assert!(compressed > 0.0 && compressed <= size, "{image}");
+    assert_eq!(image["base"], "scratch");
+    assert_eq!(image["user"], "65532:65532");
+    assert_eq!(image["workdir"], "/");
+    assert_eq!(image["has_shell"], false);
+    assert_eq!(image["package_manager"], Value::Null);
+    assert_eq!(image["toolchains"], json!([]));
+    assert_eq!(image["added_paths"], json!(["/app"]));
+    assert_eq!(image["command"], json!(["/app"]));
+    assert_eq!(image["exposed_ports"], json!(["8080/tcp"]));
+    assert_eq!(image["source_code"], json!([]));
+    assert_eq!(image["secrets"], json!([]));
+    let layers = image["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 1, "{image}");
+    assert_eq!(layers[0]["line"], 9);
+    assert_eq!(layers[0]["created_by"], "COPY --from=build /app /app");
+    assert!(layers[0]["size_mb"].as_f64().unwrap() > 0.0);
+    assert_eq!(layers[0]["wasted_mb"].as_f64(), Some(0.0));
+
+    // No stage, no image.
+    let output = stagecraft_stdin(&["analyze", "-", "--format", "json"], b"# empty\n");
+    assert_eq!(json_of(&output)["image"], Value::Null);
+}
+
+#[test]
+fn a_single_stage_golang_image_ships_the_toolchain() {
+    let file = TempFile::new(GO_SINGLE.as_bytes());
+    let output = stagecraft(&["analyze", file.arg(), "--format=json"]);
+    let value = json_of(&output);
+    let image = &value["image"];
+    let toolchains: Vec<&str> = image["toolchains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(toolchains.contains(&"go"), "{image}");
+    assert!(image["size_mb"].as_f64().unwrap() > 800.0, "{image}");
+    assert_eq!(image["has_shell"], true);
+    assert_eq!(image["package_manager"], "apt");
+    let codes: Vec<&str> = value["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"toolchain-in-final-image"), "{codes:?}");
+    // The text form ends with the image summary, then the summary line.
+    let text = stdout(&stagecraft(&["analyze", file.arg()]));
+    let summary = text
+        .find("final image (estimated): stage 0\n")
+        .unwrap_or_else(|| panic!("{text}"));
+    let block: Vec<&str> = text[summary..].lines().collect();
+    assert!(block[1].starts_with("  size             8"), "{text}");
+    assert_eq!(
+        block[2], "  base             golang:1.22 (823.15 MB)",
+        "{text}"
+    );
+    assert_eq!(block[3], "  user             root");
+    assert_eq!(block[4], "  shell            yes");
+    assert_eq!(block[5], "  package manager  apt");
+    assert!(block[6].starts_with("  toolchains       ") && block[6].contains("go"));
+}
+
+#[test]
+fn explain_shows_layers_paths_stages_and_badges() {
+    let file = TempFile::new(GO_SINGLE.as_bytes());
+    let output = stagecraft(&["explain", file.arg()]);
+    // Warnings, no errors.
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    for heading in [
+        "\nBase image\n",
+        "\nSize by layer\n",
+        "\nBiggest paths\n",
+        "\nWhat each stage contributed\n",
+        "\nBadges\n",
+        "\nDiagnostics\n",
+    ] {
+        assert!(text.contains(heading), "{heading:?} in {text}");
+    }
+    assert!(
+        text.contains("  golang:1.22: 823.15 MB (catalog entry"),
+        "{text}"
+    );
+    // One bar per layer plus the base, the base the largest.
+    let bars: Vec<&str> = text.lines().filter(|l| l.contains(" [")).collect();
+    assert!(
+        bars[0].starts_with(&format!("  base       [{}]", "#".repeat(30))),
+        "{text}"
+    );
+    assert!(bars.iter().any(|l| l.starts_with("  line 4     [#")
+        && l.ends_with("RUN go build -o /usr/local/bin/server ./cmd/server")));
+    // The ten biggest paths, the Go toolchain from the base first.
+    let paths = text.split("\nBiggest paths\n").nth(1).unwrap();
+    let rows: Vec<&str> = paths.lines().take_while(|l| l.starts_with("  /")).collect();
+    assert_eq!(rows.len(), 10, "{paths}");
+    assert!(rows[0].starts_with("  /usr/local/go/ "), "{paths}");
+    assert!(rows[0].contains(" MB  base golang:1.22"), "{paths}");
+    assert!(rows.iter().any(|r| r.contains("RUN, line 4")), "{paths}");
+    assert!(text.contains("\n  toolchains       "), "{text}");
+    assert!(
+        text.contains("\n  command          [\"server\"]\n"),
+        "{text}"
+    );
+    assert!(text.contains("warning[cache-in-final-image]"), "{text}");
+    assert!(bars.iter().all(|l| l.is_ascii()), "{text}");
+
+    // A multi-stage build: what the build stage contributed.
+    let file = TempFile::new(GO_TO_SCRATCH.as_bytes());
+    let text = stdout(&stagecraft(&["explain", file.arg()]));
+    assert!(
+        text.contains("  scratch: 0.00 MB (an empty filesystem"),
+        "{text}"
+    );
+    let contributed = text
+        .split("\nWhat each stage contributed\n")
+        .nth(1)
+        .unwrap();
+    let first = contributed.lines().next().unwrap();
+    assert!(
+        first.starts_with("  stage 0 (build), ")
+            && first.ends_with(" copied in by COPY --from (line 9)"),
+        "{text}"
+    );
+    assert!(text.contains("\n  shell            no\n"), "{text}");
+    assert!(text.contains("\n  /app  "), "{text}");
+    assert!(text.contains("stage 0 (build), line 9"), "{text}");
+    // Deterministic.
+    assert_eq!(text, stdout(&stagecraft(&["explain", file.arg()])));
+}
+
+#[test]
+fn trace_orders_stages_and_marks_transfers() {
+    let file = TempFile::new(GO_TO_SCRATCH.as_bytes());
+    let output = stagecraft(&["trace", file.arg(), "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let steps = json_of(&output);
+    let steps = steps.as_array().unwrap();
+    assert_eq!(steps.len(), 11, "{steps:?}");
+    let stages: Vec<u64> = steps.iter().map(|s| s["stage"].as_u64().unwrap()).collect();
+    assert_eq!(stages, [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
+    let levels: Vec<u64> = steps.iter().map(|s| s["level"].as_u64().unwrap()).collect();
+    assert!(levels.windows(2).all(|w| w[0] <= w[1]), "{levels:?}");
+    let keys: Vec<&String> = steps[0].as_object().unwrap().keys().collect();
+    let mut expected = [
+        "stage",
+        "stage_name",
+        "level",
+        "line",
+        "end_line",
+        "keyword",
+        "summary",
+        "diff",
+        "layer",
+        "transfer",
+    ];
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+    assert_eq!(steps[0]["keyword"], "FROM");
+    assert_eq!(steps[0]["stage_name"], "build");
+    assert_eq!(steps[0]["transfer"], Value::Null);
+    let copy = steps
+        .iter()
+        .find(|s| !s["transfer"].is_null())
+        .expect("a transfer");
+    assert_eq!(copy["stage"], 1);
+    assert_eq!(copy["line"], 9);
+    assert_eq!(copy["keyword"], "COPY");
+    let transfer = &copy["transfer"];
+    assert_eq!(transfer["from_stage"], 0);
+    assert_eq!(transfer["from_image"], Value::Null);
+    assert_eq!(transfer["sources"], json!(["/app"]));
+    assert_eq!(transfer["destinations"], json!(["/app"]));
+    assert!(transfer["bytes"].as_u64().unwrap() > 0, "{transfer}");
+    let added = copy["diff"]["added"].as_array().unwrap();
+    assert_eq!(added[0]["path"], "/app");
+    assert_eq!(added[0]["kind"], "file");
+    assert!(added[0]["bytes"].as_u64().unwrap() > 0);
+    assert_eq!(copy["diff"]["removed"], json!([]));
+    assert_eq!(copy["layer"], 0);
+
+    // Text: one line a step, then a summary line.
+    let output = stagecraft(&["trace", file.arg()]);
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 12, "{text}");
+    assert!(
+        lines[0].starts_with("level 0  stage 0 (build)  line 1   FROM"),
+        "{text}"
+    );
+    assert!(
+        lines[6].starts_with("level 1  stage 1          line 8   FROM"),
+        "{text}"
+    );
+    let copy = lines[7];
+    assert!(
+        copy.starts_with("level 1  stage 1          line 9   COPY"),
+        "{text}"
+    );
+    assert!(
+        copy.contains(" <- stage 0 (build): /app -> /app, "),
+        "{text}"
+    );
+    assert!(copy.ends_with(" bytes"), "{text}");
+    assert!(
+        lines[11].starts_with("11 steps, 2 stages in 2 levels; final image "),
+        "{text}"
+    );
+}
+
+#[test]
+fn context_and_image_options() {
+    let dockerfile = TempFile::new(b"FROM myorg/base:1.4\nCOPY . /app\n");
+    let listing = TempFile::new(b"# my project\nsrc/main.go 4KB\ngo.mod 1KB\n.env 100\n");
+    let ignore = TempFile::new(b".env\n");
+    let output = stagecraft(&[
+        "analyze",
+        dockerfile.arg(),
+        "--format=json",
+        "--context-file",
+        listing.arg(),
+        "--dockerignore",
+        ignore.arg(),
+        "--image-size",
+        "myorg/base:1.4=250",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value = json_of(&output);
+    assert_eq!(value["context"], "custom");
+    let image = &value["image"];
+    assert_eq!(
+        image["added_paths"],
+        json!(["/app/go.mod", "/app/src/main.go"])
+    );
+    assert_eq!(image["base_mb"].as_f64(), Some(250.0));
+    assert_eq!(image["size_mb"].as_f64(), Some(250.01));
+
+    let inspect = TempFile::new(
+        br#"[{"RepoTags": ["myorg/base:1.4"], "Size": 120000000, "Os": "linux",
+              "Config": {"User": "app", "Cmd": ["/bin/sh"]}}]"#,
+    );
+    let output = stagecraft(&[
+        "explain",
+        dockerfile.arg(),
+        "--import-image",
+        inspect.arg(),
+        "--context",
+        "static",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("simulated with the `static` build context"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  myorg/base:1.4: 120.00 MB (catalog entry"),
+        "{text}"
+    );
+    assert!(text.contains("\n  user             app\n"), "{text}");
+}
+
+#[test]
+fn bad_option_files_are_one_line_errors() {
+    let dockerfile = TempFile::new(GO_TO_SCRATCH.as_bytes());
+    let listing = TempFile::new(b"src/main.go 4KB\n\nbroken-line\n");
+    for command in ["analyze", "explain", "trace"] {
+        let output = stagecraft(&[command, dockerfile.arg(), "--context-file", listing.arg()]);
+        let err = one_line_error(&output);
+        assert!(
+            err.starts_with(&format!(
+                "stagecraft: error: {}:3: `broken-line` has no size",
+                listing.arg()
+            )),
+            "{err}"
+        );
+    }
+    let listing = TempFile::new(b"src/main.go 4 parsecs\n");
+    let err = one_line_error(&stagecraft(&[
+        "analyze",
+        dockerfile.arg(),
+        "--context-file",
+        listing.arg(),
+    ]));
+    assert!(
+        err.starts_with(&format!("stagecraft: error: {}:1: ", listing.arg())),
+        "{err}"
+    );
+
+    let inspect = TempFile::new(b"[{\"RepoTags\": [\"x:1\"],\n  \"Size\": \"big\"}]\n");
+    let err = one_line_error(&stagecraft(&[
+        "trace",
+        dockerfile.arg(),
+        "--import-image",
+        inspect.arg(),
+    ]));
+    assert!(
+        err.starts_with(&format!(
+            "stagecraft: error: {}:2:15: docker image inspect: ",
+            inspect.arg()
+        )),
+        "{err}"
+    );
+    let inspect = TempFile::new(b"{\"RepoTags\": [\n");
+    let err = one_line_error(&stagecraft(&[
+        "analyze",
+        dockerfile.arg(),
+        "--import-image",
+        inspect.arg(),
+    ]));
+    assert!(
+        err.starts_with(&format!("stagecraft: error: {}:2:", inspect.arg())),
+        "{err}"
+    );
+
+    // Unreadable files: the same rules as the Dockerfile.
+    let binary = TempFile::new(b"src\0main.go 4KB\n");
+    let err = one_line_error(&stagecraft(&[
+        "analyze",
+        dockerfile.arg(),
+        "--dockerignore",
+        binary.arg(),
+    ]));
+    assert_eq!(
+        err,
+        format!(
+            "stagecraft: error: {}: binary file (NUL byte at offset 3); a Dockerfile is text\n",
+            binary.arg()
+        )
+    );
+    let missing = std::env::temp_dir().join("stagecraft-cli-test-no-such-inspect.json");
+    let err = one_line_error(&stagecraft(&[
+        "explain",
+        dockerfile.arg(),
+        "--import-image",
+        missing.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        err,
+        format!(
+            "stagecraft: error: {}: no such file or directory\n",
+            missing.display()
+        )
+    );
+
+    // Wrong option values are usage errors.
+    for (option, value, message) in [
+        (
+            "--context",
+            "nodejs",
+            "unknown context preset `nodejs`: use node, ",
+        ),
+        (
+            "--image-size",
+            "myorg/base",
+            "`--image-size myorg/base` needs the form REF=MB",
+        ),
+        (
+            "--image-size",
+            "a=lots",
+            "`--image-size a=lots`: `lots` is not a size",
+        ),
+    ] {
+        let output = stagecraft(&["analyze", dockerfile.arg(), option, value]);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            stderr(&output).starts_with(&format!("stagecraft: error: {message}")),
+            "{}",
+            stderr(&output)
+        );
+    }
 }
