@@ -1,11 +1,24 @@
-//! The Stagecraft page: a Dockerfile editor that shows, as you type, the stages BuildKit
-//! sees and every diagnostic, from `stagecraft_analysis` compiled to WebAssembly.
+//! The Stagecraft page: a Dockerfile editor that shows, as you type, the stage graph,
+//! the simulated final image and the build step by step, all computed in the page by the
+//! core crates compiled to WebAssembly.
 #![forbid(unsafe_code)]
 
-pub mod components;
+pub mod app;
+pub mod diagnostics;
+pub mod dom;
+pub mod editor;
+pub mod examples;
+pub mod graph;
+pub mod image;
+pub mod panic;
 pub mod state;
+pub mod steps;
+pub mod storage;
+pub mod tokens;
+pub mod toolbar;
 
-/// Renders the page into `<body>`.
+/// Installs the panic banner, then renders the page into `<body>`.
 pub fn start() {
-    yew::Renderer::<components::App>::new().render();
+    panic::install();
+    yew::Renderer::<app::App>::new().render();
 }

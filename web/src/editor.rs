@@ -1,0 +1,413 @@
+//! The editor: a textarea over a highlighted layer with line numbers, diagnostic
+//! underlines and gutter markers. Only the lines in view are highlighted, so a
+//! 5,000-line paste costs no more to render than a short file.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use stagecraft_analysis::{LineIndex, Severity, TextRange};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlTextAreaElement, KeyboardEvent};
+use yew::prelude::*;
+
+use crate::state::{utf16_offset, Jump, Shared, DEFER_LINES, SIMULATE_MAX_LINES};
+use crate::tokens::{segments, severity_class, Decoration, Token};
+
+/// Line height in pixels; the CSS uses the same value so rows can be computed from the
+/// scroll offset without measuring.
+pub const LINE_HEIGHT: f64 = 20.0;
+/// Lines rendered above and below the visible ones, so fast scrolling shows text.
+const OVERSCAN: usize = 40;
+/// Rows assumed visible before the textarea has been measured.
+const DEFAULT_ROWS: usize = 60;
+
+#[derive(Properties, PartialEq)]
+pub struct EditorProps {
+    pub text: Rc<str>,
+    pub view: Shared,
+    /// The view lags the text (large file, analysis waits for a pause).
+    pub stale: bool,
+    /// The current step's instruction or the selected stage's FROM.
+    pub marked: Option<TextRange>,
+    pub jump: Option<Jump>,
+    pub on_edit: Callback<String>,
+}
+
+#[function_component]
+pub fn Editor(props: &EditorProps) -> Html {
+    let textarea = use_node_ref();
+    let scroll = use_state(|| (0.0_f64, 0.0_f64, 0.0_f64));
+    let (scroll_top, scroll_left, client_height) = *scroll;
+
+    let lines = use_memo(props.text.clone(), |text| LineIndex::new(text));
+    let tokens = use_memo(props.text.clone(), |text| highlight_tokens(text));
+    // One marker per line, the most severe diagnostic's.
+    let markers = use_memo(props.view.clone(), |view| {
+        let mut markers: BTreeMap<u32, (Severity, String)> = BTreeMap::new();
+        for d in &view.diagnostics {
+            let entry = markers
+                .entry(d.line)
+                .or_insert((d.severity, d.message.clone()));
+            if d.severity < entry.0 {
+                *entry = (d.severity, d.message.clone());
+            }
+        }
+        markers
+    });
+
+    let on_scroll = {
+        let scroll = scroll.clone();
+        Callback::from(move |event: Event| {
+            if let Some(t) = event.target_dyn_into::<HtmlTextAreaElement>() {
+                scroll.set((
+                    f64::from(t.scroll_top()),
+                    f64::from(t.scroll_left()),
+                    f64::from(t.client_height()),
+                ));
+            }
+        })
+    };
+    let oninput = {
+        let on_edit = props.on_edit.clone();
+        Callback::from(move |event: InputEvent| {
+            if let Some(t) = event.target_dyn_into::<HtmlTextAreaElement>() {
+                on_edit.emit(t.value());
+            }
+        })
+    };
+    let onkeydown = {
+        let on_edit = props.on_edit.clone();
+        Callback::from(move |event: KeyboardEvent| on_key(&event, &on_edit))
+    };
+
+    // Measure the textarea once mounted, so the visible window is right before any scroll.
+    {
+        let textarea = textarea.clone();
+        let scroll = scroll.clone();
+        use_effect_with((), move |_| {
+            if let Some(t) = textarea.cast::<HtmlTextAreaElement>() {
+                scroll.set((0.0, 0.0, f64::from(t.client_height())));
+            }
+        });
+    }
+    // Jumps: select (and focus) or just scroll to a range of the current text.
+    {
+        let textarea = textarea.clone();
+        let text = props.text.clone();
+        let lines = lines.clone();
+        use_effect_with(props.jump, move |jump| {
+            if let (Some(jump), Some(t)) = (jump, textarea.cast::<HtmlTextAreaElement>()) {
+                reveal(&t, &text, &lines, *jump);
+            }
+        });
+    }
+
+    let total = lines.line_count();
+    let rows = if client_height > 0.0 {
+        (client_height / LINE_HEIGHT).ceil() as usize
+    } else {
+        DEFAULT_ROWS
+    };
+    let first = ((scroll_top / LINE_HEIGHT) as usize)
+        .saturating_sub(OVERSCAN)
+        .min(total.saturating_sub(1));
+    let last = (first + rows + 2 * OVERSCAN).min(total);
+
+    let mut decorations: Vec<Decoration> = Vec::new();
+    if !props.stale {
+        let window = TextRange::new(
+            lines.line_start(first as u32 + 1).unwrap_or(0),
+            lines
+                .line_start(last as u32 + 1)
+                .unwrap_or(props.text.len()),
+        );
+        if let Some(marked) = props.marked {
+            decorations.push(Decoration {
+                range: marked,
+                class: "step-mark",
+            });
+        }
+        decorations.extend(
+            props
+                .view
+                .diagnostics
+                .iter()
+                .filter(|d| d.range.start <= window.end && d.range.end >= window.start)
+                .map(|d| Decoration {
+                    range: d.range,
+                    class: severity_class(d.severity),
+                }),
+        );
+    }
+
+    let text = &*props.text;
+    let code_lines = (first..last).map(|i| {
+        let line_no = i as u32 + 1;
+        let range = lines
+            .line_range(text, line_no)
+            .unwrap_or(TextRange::empty(text.len()));
+        let spans = segments(text, range, &tokens, &decorations)
+            .into_iter()
+            .map(|s| {
+                let content = if s.range.start >= range.end {
+                    " "
+                } else {
+                    text.get(s.range.start..s.range.end).unwrap_or("")
+                };
+                if s.classes.is_empty() {
+                    html! { { content } }
+                } else {
+                    html! { <span class={classes!(s.classes)}>{ content }</span> }
+                }
+            });
+        html! { <div class="hl-line">{ for spans }{ "\n" }</div> }
+    });
+    let gutter_lines = (first..last).map(|i| {
+        let line_no = i as u32 + 1;
+        let marker = (!props.stale).then(|| markers.get(&line_no)).flatten();
+        match marker {
+            Some((severity, message)) => html! {
+                <div class={classes!("ln", format!("marker-{}", severity.as_str()))} title={message.clone()}>
+                    { line_no }
+                </div>
+            },
+            None => html! { <div class="ln">{ line_no }</div> },
+        }
+    });
+    let spacer = format!("height: {}px", first as f64 * LINE_HEIGHT);
+    let shift = format!(
+        "transform: translate({}px, {}px)",
+        -scroll_left, -scroll_top
+    );
+    let gutter_shift = format!("transform: translateY({}px)", -scroll_top);
+
+    html! {
+        <section class="editor-pane" aria-label="Editor">
+            <div class="pane-head">
+                <h2 id="editor-heading">{ "Dockerfile" }</h2>
+                <EditorStatus text={props.text.clone()} lines={total} stale={props.stale} />
+            </div>
+            <div class="editor-frame">
+                <div class="gutter" aria-hidden="true">
+                    <div class="gutter-inner" style={gutter_shift}>
+                        <div style={spacer.clone()}></div>
+                        { for gutter_lines }
+                    </div>
+                </div>
+                <div class="code-area">
+                    <div class="highlight" aria-hidden="true">
+                        <div class="hl-inner" style={shift}>
+                            <div style={spacer}></div>
+                            { for code_lines }
+                        </div>
+                    </div>
+                    <textarea
+                        ref={textarea}
+                        aria-label="Dockerfile"
+                        aria-describedby="editor-help"
+                        spellcheck="false"
+                        autocomplete="off"
+                        autocapitalize="off"
+                        wrap="off"
+                        value={props.text.clone()}
+                        {oninput}
+                        {onkeydown}
+                        onscroll={on_scroll}
+                    />
+                </div>
+            </div>
+            <p id="editor-help" class="hint">
+                { "Tab inserts two spaces; Escape, then Tab, moves on." }
+            </p>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EditorStatusProps {
+    text: Rc<str>,
+    lines: usize,
+    stale: bool,
+}
+
+/// Says why the page is doing less than usual: a long file or binary junk.
+#[function_component]
+fn EditorStatus(props: &EditorStatusProps) -> Html {
+    let binary = looks_binary(&props.text);
+    let mut notes = Vec::new();
+    if binary {
+        notes.push("This looks like binary data, not a Dockerfile.".to_owned());
+    }
+    if props.lines > DEFER_LINES || props.text.len() > crate::state::DEFER_BYTES {
+        notes.push(format!(
+            "Long file ({} lines): analysis runs when you pause typing{}.",
+            props.lines,
+            if props.lines > SIMULATE_MAX_LINES {
+                "; the simulated build (image, steps, sizes) is off above 1,500 lines"
+            } else {
+                ""
+            }
+        ));
+    }
+    if props.stale {
+        notes.push("Analysing…".to_owned());
+    }
+    html! {
+        <p class="editor-status" role="status">{ notes.join(" ") }</p>
+    }
+}
+
+/// NUL bytes, replacement characters or many control characters in the first 4 kB.
+fn looks_binary(text: &str) -> bool {
+    let head: String = text.chars().take(4096).collect();
+    let control = head
+        .chars()
+        .filter(|&c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || c == '\u{fffd}')
+        .count();
+    head.contains('\0') || control * 20 > head.chars().count().max(1)
+}
+
+/// Tab inserts two spaces through `insertText`, which keeps the browser's undo stack;
+/// Shift+Tab is left to the browser (focus moves back) and Escape hands the focus to the
+/// panel tabs, so keyboard users are never trapped in the editor.
+fn on_key(event: &KeyboardEvent, on_edit: &Callback<String>) {
+    let plain = !event.ctrl_key() && !event.alt_key() && !event.meta_key();
+    match event.key().as_str() {
+        "Tab" if plain && !event.shift_key() => {
+            event.prevent_default();
+            let inserted = crate::dom::document()
+                .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+                .and_then(|d| {
+                    d.exec_command_with_show_ui_and_value("insertText", false, "  ")
+                        .ok()
+                })
+                .unwrap_or(false);
+            if !inserted {
+                // No execCommand: edit the value directly (undo then skips this step).
+                if let Some(t) = event.target_dyn_into::<HtmlTextAreaElement>() {
+                    if t.set_range_text("  ").is_ok() {
+                        let at = t.selection_end().ok().flatten().unwrap_or(0) + 2;
+                        let _ = t.set_selection_range(at, at);
+                        on_edit.emit(t.value());
+                    }
+                }
+            }
+        }
+        "Escape" => {
+            let tab = crate::dom::document()
+                .and_then(|d| {
+                    d.query_selector("[role=tab][aria-selected=true]")
+                        .ok()
+                        .flatten()
+                })
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(tab) = tab {
+                event.prevent_default();
+                let _ = tab.focus();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Scrolls the textarea so `jump`'s range is in view, and selects it when asked to.
+fn reveal(textarea: &HtmlTextAreaElement, text: &str, lines: &LineIndex, jump: Jump) {
+    let start = jump.range.start.min(text.len());
+    let line = lines.line_col(text, start).line;
+    let y = f64::from(line.saturating_sub(1)) * LINE_HEIGHT;
+    let top = f64::from(textarea.scroll_top());
+    let height = f64::from(textarea.client_height());
+    if y < top || y + LINE_HEIGHT > top + height {
+        textarea.set_scroll_top((y - height / 3.0).max(0.0) as i32);
+    }
+    if jump.focus {
+        let _ = textarea.focus();
+        let _ = textarea.set_selection_range(
+            utf16_offset(text, jump.range.start),
+            utf16_offset(text, jump.range.end),
+        );
+        // Focusing can scroll the caret into view on its own; put the line where we want.
+        if y < top || y + LINE_HEIGHT > top + height {
+            textarea.set_scroll_top((y - height / 3.0).max(0.0) as i32);
+        }
+    }
+}
+
+/// The editor's tokens. Until the core's highlighter lands this is a small line scanner:
+/// comments, the instruction keyword, flags, variables and quoted strings.
+pub fn highlight_tokens(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        scan_line(line, offset, &mut tokens);
+        offset += line.len();
+    }
+    tokens
+}
+
+fn scan_line(line: &str, base: usize, tokens: &mut Vec<Token>) {
+    let body = line.trim_end_matches(['\n', '\r']);
+    let trimmed = body.trim_start();
+    let indent = body.len() - trimmed.len();
+    if trimmed.starts_with('#') {
+        tokens.push(Token {
+            range: TextRange::new(base + indent, base + body.len()),
+            class: "tok-comment",
+        });
+        return;
+    }
+    let bytes = body.as_bytes();
+    let mut i = indent;
+    let mut first_word = true;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let class = if c == b'"' || c == b'\'' {
+            i += 1;
+            while i < bytes.len() && bytes[i] != c {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            i = (i + 1).min(bytes.len());
+            "tok-string"
+        } else if c == b'$' {
+            i += 1;
+            if bytes.get(i) == Some(&b'{') {
+                while i < bytes.len() && bytes[i] != b'}' {
+                    i += 1;
+                }
+                i = (i + 1).min(bytes.len());
+            } else {
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+            }
+            "tok-variable"
+        } else {
+            while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'$' {
+                i += 1;
+            }
+            let word = &body[start..i];
+            if first_word && word.chars().all(|c| c.is_ascii_alphabetic()) {
+                "tok-keyword"
+            } else if word.starts_with("--") {
+                "tok-flag"
+            } else if word.eq_ignore_ascii_case("AS") {
+                "tok-keyword"
+            } else {
+                first_word = false;
+                continue;
+            }
+        };
+        first_word = false;
+        if body.is_char_boundary(start) && body.is_char_boundary(i) {
+            tokens.push(Token {
+                range: TextRange::new(base + start, base + i),
+                class,
+            });
+        }
+    }
+}

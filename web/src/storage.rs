@@ -1,0 +1,125 @@
+//! Autosave: the text, target and build args go to localStorage on every edit and come
+//! back on load. A saved value that cannot be read is set aside under another key, never
+//! thrown away and never a crash.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dom;
+
+/// The saved state; the version is in the key and in the value so later formats can
+/// migrate this one.
+pub const KEY: &str = "stagecraft.v1";
+/// Where an unreadable saved value is kept.
+pub const SET_ASIDE_KEY: &str = "stagecraft.v1.unreadable";
+pub const THEME_KEY: &str = "stagecraft.theme";
+const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    pub v: u32,
+    pub text: String,
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub build_args: String,
+}
+
+impl Saved {
+    pub fn new(text: &str, target: Option<&str>, build_args: &str) -> Self {
+        Saved {
+            v: VERSION,
+            text: text.to_owned(),
+            target: target.map(str::to_owned),
+            build_args: build_args.to_owned(),
+        }
+    }
+}
+
+/// What start-up found in storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loaded {
+    Nothing,
+    Saved(Saved),
+    /// The value could not be read; `why` says what was wrong.
+    Unreadable {
+        why: String,
+    },
+}
+
+/// Reads a saved value. Pure, so the rules are tested natively.
+pub fn decode(raw: &str) -> Result<Saved, String> {
+    let saved: Saved = serde_json::from_str(raw)
+        .map_err(|e| format!("it is not a saved Stagecraft state ({e})"))?;
+    if saved.v != VERSION {
+        return Err(format!(
+            "it was saved in format {} and this page reads format {VERSION}",
+            saved.v
+        ));
+    }
+    Ok(saved)
+}
+
+pub fn encode(saved: &Saved) -> String {
+    // Serialising strings and options cannot fail; an empty value would only lose the save.
+    serde_json::to_string(saved).unwrap_or_default()
+}
+
+/// Loads the saved state; an unreadable value is moved to [`SET_ASIDE_KEY`].
+pub fn load() -> Loaded {
+    let Some(storage) = dom::local_storage() else {
+        return Loaded::Nothing;
+    };
+    let Ok(Some(raw)) = storage.get_item(KEY) else {
+        return Loaded::Nothing;
+    };
+    match decode(&raw) {
+        Ok(saved) => Loaded::Saved(saved),
+        Err(why) => {
+            // Keep the bytes for the user; only then free the main key.
+            if storage.set_item(SET_ASIDE_KEY, &raw).is_ok() {
+                let _ = storage.remove_item(KEY);
+            }
+            Loaded::Unreadable { why }
+        }
+    }
+}
+
+/// Saves; returns false when storage is unavailable or full.
+pub fn save(saved: &Saved) -> bool {
+    dom::local_storage().is_some_and(|s| s.set_item(KEY, &encode(saved)).is_ok())
+}
+
+pub fn load_theme() -> Option<String> {
+    dom::local_storage()?.get_item(THEME_KEY).ok().flatten()
+}
+
+pub fn save_theme(theme: &str) {
+    if let Some(storage) = dom::local_storage() {
+        let _ = storage.set_item(THEME_KEY, theme);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_state_round_trips() {
+        let saved = Saved::new("FROM alpine\n", Some("build"), "A=1");
+        assert_eq!(decode(&encode(&saved)), Ok(saved));
+    }
+
+    #[test]
+    fn junk_and_other_versions_are_unreadable_with_a_reason() {
+        assert!(decode("{not json").is_err());
+        assert!(decode("null").is_err());
+        let newer = decode(r#"{"v":2,"text":"FROM a"}"#);
+        assert!(newer.is_err_and(|why| why.contains("format 2")));
+    }
+
+    #[test]
+    fn missing_optional_fields_default() {
+        let saved = decode(r#"{"v":1,"text":"FROM a"}"#);
+        assert_eq!(saved, Ok(Saved::new("FROM a", None, "")));
+    }
+}
