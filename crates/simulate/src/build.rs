@@ -680,9 +680,10 @@ impl StageState<'_, '_> {
         }
         let raw_dest = self.expand(&dest_word.text);
         let dest = vfs::normalize(&raw_dest, &self.config.workdir);
+        // A wildcard makes the destination a directory only when it matches several
+        // things (decided per source below); one match copies to the name as written.
         let dest_is_dir = raw_dest.ends_with('/')
             || sources.len() > 1
-            || sources.iter().any(|s| is_glob(&s.text))
             || self.fs.get(&dest).is_some_and(Node::is_dir_like);
         let owner = self.owner_flag(instruction);
         let mode = instruction
@@ -699,7 +700,8 @@ impl StageState<'_, '_> {
         });
         let from_stage = source_edge.and_then(|e| e.from_stage);
         let from_image = source_edge.and_then(|e| e.from_image.clone());
-        let mut written: Vec<(String, Node)> = Vec::new();
+        // (destination, node, merge a summarised tree into an existing directory)
+        let mut written: Vec<(String, Node, bool)> = Vec::new();
         let mut source_names = Vec::new();
 
         if from.is_some() {
@@ -747,11 +749,57 @@ impl StageState<'_, '_> {
                     // An empty directory: COPY creates the destination and nothing else.
                     let mut node = Node::new(Kind::Dir, 0, origin.clone());
                     node.layer = Some(layer);
-                    written.push((dest.clone(), node));
+                    written.push((dest.clone(), node, false));
                     continue;
                 }
                 if matches.is_empty() {
-                    let covered = source_fs.covering_tree(&path).is_some();
+                    let covering = source_fs.covering_tree(&path).map(|(_, n)| n.layer);
+                    let covered = covering.is_some();
+                    if covering == Some(None) {
+                        // Inside a tree the base image brought: the file is real, only its
+                        // size is unknown to the catalog.
+                        let mut node = Node::new(Kind::File, 0, origin.clone());
+                        node.what = Some("inside a base-image folder; size unknown".to_string());
+                        written.push((
+                            destination_path(dest_is_dir, &dest, basename(&path)),
+                            node,
+                            false,
+                        ));
+                        continue;
+                    }
+                    if covered {
+                        // Inside a summarised tree (`target/`, `node_modules`): the exact
+                        // name is unknowable, so a file of the same kind beside it stands in.
+                        let extension = path.rsplit_once('.').map(|(_, e)| e.to_string());
+                        let stand_in = extension.as_ref().and_then(|ext| {
+                            source_fs
+                                .under(vfs::parent(&path))
+                                .find(|(p, n)| {
+                                    n.kind == Kind::File && p.ends_with(&format!(".{ext}"))
+                                })
+                                .map(|(p, n)| (p.clone(), n.clone()))
+                        });
+                        self.uncertain = true;
+                        outcome.missing_sources.push(MissingSource {
+                            range: source.range,
+                            source: path.clone(),
+                            from_stage,
+                            from_image: from_image.clone(),
+                            source_ran_commands: true,
+                            unverifiable: true,
+                            candidates: stand_in.iter().map(|(p, _)| p.clone()).collect(),
+                        });
+                        if let Some((_, node)) = stand_in {
+                            let mut copy = node;
+                            copy.origin = origin.clone();
+                            written.push((
+                                destination_path(dest_is_dir, &dest, basename(&path)),
+                                copy,
+                                false,
+                            ));
+                        }
+                        continue;
+                    }
                     // The catalog lists only notable files of a base image: a path whose
                     // nearest existing folder came from the base may well be there.
                     let mut ancestor = vfs::parent(&path);
@@ -789,7 +837,21 @@ impl StageState<'_, '_> {
                     continue;
                 }
                 let source_is_dir = source_fs.get(&path).is_some_and(|n| n.kind == Kind::Dir);
+                let source_is_tree = source_fs.get(&path).is_some_and(|n| n.kind == Kind::Tree);
+                let many = is_glob(&path)
+                    && matches
+                        .iter()
+                        .filter(|(p, _)| vfs::parent(p) == vfs::parent(&path))
+                        .count()
+                        > 1;
                 for (src_path, node) in matches {
+                    if source_is_tree && src_path == path {
+                        // A summarised directory: its contents land in the destination.
+                        let mut copy = node.clone();
+                        copy.origin = origin.clone();
+                        written.push((dest.clone(), copy, true));
+                        continue;
+                    }
                     let relative = if source_is_dir {
                         src_path
                             .strip_prefix(&path)
@@ -802,11 +864,11 @@ impl StageState<'_, '_> {
                     let target = if source_is_dir {
                         vfs::normalize(&relative, &dest)
                     } else {
-                        destination_path(dest_is_dir, &dest, &relative)
+                        destination_path(dest_is_dir || many, &dest, &relative)
                     };
                     let mut copy = node.clone();
                     copy.origin = origin.clone();
-                    written.push((target, copy));
+                    written.push((target, copy, false));
                 }
             }
         } else {
@@ -820,6 +882,7 @@ impl StageState<'_, '_> {
                     written.push((
                         target,
                         Node::new(Kind::File, heredoc.content.len() as u64, Origin::Context),
+                        false,
                     ));
                     source_names.push(format!("<<{}", heredoc.name));
                     continue;
@@ -830,7 +893,7 @@ impl StageState<'_, '_> {
                     let mut node =
                         Node::new(Kind::File, 10 * MB, Origin::Remote { url: text.clone() });
                     node.what = Some("download (size estimated)".to_string());
-                    written.push((target, node));
+                    written.push((target, node, false));
                     source_names.push(text);
                     self.uncertain = true;
                     continue;
@@ -862,9 +925,13 @@ impl StageState<'_, '_> {
                     let target = if copies_dir {
                         vfs::normalize(relative, &dest)
                     } else {
-                        destination_path(dest_is_dir, &dest, relative)
+                        destination_path(dest_is_dir || selected.roots.len() > 1, &dest, relative)
                     };
-                    written.push((target, Node::new(Kind::File, file.bytes, Origin::Context)));
+                    written.push((
+                        target,
+                        Node::new(Kind::File, file.bytes, Origin::Context),
+                        false,
+                    ));
                 }
             }
         }
@@ -877,7 +944,7 @@ impl StageState<'_, '_> {
         let excluded = stagecraft_analysis::dockerignore::Patterns::parse(&exclude.join("\n"));
         let mut bytes = 0;
         let mut destinations = BTreeSet::new();
-        for (target, mut node) in written {
+        for (target, mut node, merge) in written {
             // --exclude patterns match paths relative to what is copied, as the sources.
             let relative = target
                 .strip_prefix(dest.as_str())
@@ -893,7 +960,11 @@ impl StageState<'_, '_> {
             node.layer = Some(layer);
             bytes += node.size;
             destinations.insert(target.clone());
-            self.fs.insert(&target, node);
+            if merge && self.fs.get(&target).is_some_and(|n| n.kind == Kind::Dir) {
+                self.fs.set_keeping_children(&target, node);
+            } else {
+                self.fs.insert(&target, node);
+            }
         }
         let what = if destinations.len() == 1 {
             destinations.iter().next().cloned().unwrap_or_default()
@@ -952,10 +1023,16 @@ impl StageState<'_, '_> {
         env.entry("HOME".to_string())
             .or_insert_with(|| self.config.home());
         let fs_snapshot = self.fs.clone();
+        // The recipes know root by name; Windows' administrator counts as root too.
+        let user = if self.config.is_root() {
+            "root".to_string()
+        } else {
+            self.config.user.clone()
+        };
         let ctx = RunContext {
             workdir: &self.config.workdir,
             env: &env,
-            user: &self.config.user,
+            user: &user,
             package_manager: self.base.package_manager,
             fs: &fs_snapshot,
             mounts: &mounts,

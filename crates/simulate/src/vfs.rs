@@ -255,6 +255,17 @@ impl Fs {
         self.put(path.to_string(), node);
     }
 
+    /// Sets `path` to `node` without touching what lies under it: a summary tree merged
+    /// into an existing directory (COPY of a whole `dist/` into `html/`) keeps the
+    /// directory's own files beside the tree's bytes.
+    pub fn set_keeping_children(&mut self, path: &str, node: Node) {
+        if path == "/" {
+            return;
+        }
+        self.ensure_parents(path, &node.owner.clone(), node.layer, &node.origin.clone());
+        self.put(path.to_string(), node);
+    }
+
     /// Removes `path` and everything under it; returns the removed entries.
     pub fn remove(&mut self, path: &str) -> Vec<(String, Node)> {
         let doomed: Vec<String> = self.under(path).map(|(p, _)| p.clone()).collect();

@@ -375,3 +375,60 @@ fn home_follows_the_user_and_certificates_are_not_secrets() {
         Some(vec!["/certs/server-key.pem".to_string()])
     );
 }
+
+#[test]
+fn a_summarised_directory_lands_inside_an_existing_destination() {
+    let text = "FROM node:20 AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nFROM nginx:1.25-alpine\nCOPY --from=build /app/dist /usr/share/nginx/html\n";
+    let context = stagecraft_simulate::context::preset("react");
+    let sim = simulate(
+        text,
+        &SimOptions {
+            context,
+            ..SimOptions::default()
+        },
+    );
+    let fs = &stage(&sim, 1).fs;
+    assert!(
+        fs.get("/usr/share/nginx/html/dist").is_none(),
+        "contents, not the folder itself"
+    );
+    assert!(fs
+        .get("/usr/share/nginx/html")
+        .is_some_and(|n| n.kind == Kind::Tree && n.size > 0));
+    assert!(fs.size_under("/usr/share/nginx/html") > 1_000_000);
+}
+
+#[test]
+fn a_wildcard_with_one_match_copies_to_the_name_as_written() {
+    let sim = run("FROM scratch\nCOPY server.j* /srv/main.js\nCOPY package*.json /deps\n");
+    let fs = &stage(&sim, 0).fs;
+    assert!(fs
+        .get("/srv/main.js")
+        .is_some_and(|n| n.kind == Kind::File && n.size == 500));
+    assert!(
+        fs.get("/deps/package.json").is_some(),
+        "two matches: a directory"
+    );
+}
+
+#[test]
+fn a_path_inside_a_summarised_tree_is_estimated_and_flagged() {
+    let text = "FROM maven:3.9-eclipse-temurin-17 AS build\nWORKDIR /app\nCOPY . .\nRUN mvn -B package -DskipTests\nFROM eclipse-temurin:17-jre-alpine\nCOPY --from=build /app/target/exactly-this-name.jar /app.jar\n";
+    let context = stagecraft_simulate::context::preset("java");
+    let sim = simulate(
+        text,
+        &SimOptions {
+            context,
+            ..SimOptions::default()
+        },
+    );
+    let jar = stage(&sim, 1).fs.get("/app.jar").map(|n| n.size);
+    assert!(
+        jar.is_some_and(|b| b > 1_000_000),
+        "a jar of the build stands in: {jar:?}"
+    );
+    assert!(sim
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "copy-from-unverified"));
+}
