@@ -129,6 +129,14 @@ fn workspace_crates_depend_in_one_direction() {
             "stagecraft-simulate",
             &["stagecraft-syntax", "stagecraft-analysis"][..],
         ),
+        (
+            "stagecraft-exercises",
+            &[
+                "stagecraft-syntax",
+                "stagecraft-analysis",
+                "stagecraft-simulate",
+            ][..],
+        ),
         ("stagecraft-cli", &EDGE_DEPS[..]),
         ("stagecraft-web", &EDGE_DEPS[..]),
     ]);
@@ -234,7 +242,12 @@ fn the_core_does_no_io_and_forbids_unsafe() {
         "println!",
         "eprintln!",
     ];
-    for core in ["crates/syntax", "crates/analysis", "crates/simulate"] {
+    for core in [
+        "crates/syntax",
+        "crates/analysis",
+        "crates/simulate",
+        "crates/exercises",
+    ] {
         let src = workspace_root().join(core).join("src");
         let files = walk(&src);
         assert!(!files.is_empty(), "no sources in {}", src.display());
