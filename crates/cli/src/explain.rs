@@ -464,8 +464,12 @@ fn json_list(items: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-/// Bytes as MB with two decimals (1 MB = 1,000,000 bytes, as `docker images` counts).
+/// Bytes as MB with two decimals (1 MB = 1,000,000 bytes, as `docker images` counts);
+/// a few bytes show as `<0.01 MB`, not as nothing.
 fn mb(bytes: u64) -> String {
+    if bytes > 0 && bytes < 5_000 {
+        return "<0.01 MB".to_string();
+    }
     format!("{:.2} MB", bytes as f64 / 1e6)
 }
 
@@ -480,4 +484,37 @@ fn cut(text: &str, width: usize) -> String {
     }
     let kept: String = text.chars().take(width.saturating_sub(3)).collect();
     format!("{kept}...")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_sizes_and_cuts() {
+        assert_eq!(bar(0, 0), format!("[{}]", " ".repeat(BAR_WIDTH)));
+        assert_eq!(bar(10, 10), format!("[{}]", "#".repeat(BAR_WIDTH)));
+        assert_eq!(
+            bar(5, 10),
+            format!("[{}{}]", "#".repeat(15), " ".repeat(15))
+        );
+        // Anything at all shows one mark.
+        assert_eq!(
+            bar(1, 1_000_000),
+            format!("[#{}]", " ".repeat(BAR_WIDTH - 1))
+        );
+        assert_eq!(mb(0), "0.00 MB");
+        assert_eq!(mb(1), "<0.01 MB");
+        assert_eq!(mb(6_460_000), "6.46 MB");
+        assert_eq!(cut("abcdef", 6), "abcdef");
+        assert_eq!(cut("abcdefg", 6), "abc...");
+        assert_eq!(cut("ééééééé", 5), "éé...");
+        assert_eq!(user_text(""), "root");
+        assert_eq!(user_text("0:0"), "0:0 (root)");
+        assert_eq!(user_text("app"), "app");
+        assert_eq!(short_list_text(&[]), "none");
+        let many: Vec<String> = (0..7).map(|i| format!("/f{i}")).collect();
+        assert_eq!(short_list_text(&many), "/f0, /f1, /f2, /f3, /f4 and 2 more");
+        assert_eq!(json_list(&["a \"b\"".to_string()]), "[\"a \\\"b\\\"\"]");
+    }
 }
