@@ -1,0 +1,295 @@
+// Browser tests of the playground: serves the release build in dist/ on 127.0.0.1, drives
+// Debian's chromium with playwright-core and checks what a person sees. Each test gets a
+// fresh browser context (its own localStorage). Screenshots go to target/e2e/.
+//
+// Run by `cargo xtask test` (after `trunk build --release`); by hand:
+//   node --test tests/e2e/
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  assertNoHorizontalOverflow,
+  editor,
+  launch,
+  openPage,
+  serve,
+  shot,
+  type,
+  waitForCount,
+} from './helpers.mjs';
+
+let server;
+let url;
+let browser;
+
+before(async () => {
+  ({ server, url } = await serve());
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const MULTI_STAGE = [
+  'FROM golang:1.22 AS build',
+  'WORKDIR /src',
+  'COPY . .',
+  'RUN go build -o /out/app .',
+  '',
+  'FROM build AS test',
+  'RUN go test ./...',
+  '',
+  'FROM alpine:3.20',
+  'COPY --from=build /out/app /usr/local/bin/app',
+  'COPY --from=build /out/missing /usr/local/bin/missing',
+  'CMD ["app"]',
+  '',
+].join('\n');
+
+test('the page opens on an analysed example with a graph', async (t) => {
+  const page = await openPage(t, browser, url);
+  assert.equal(await page.title(), 'Stagecraft: a Dockerfile playground');
+  await waitForCount(page, '[data-stage]', 2);
+  const stages = page.locator('[data-stage]');
+  assert.deepEqual(
+    await stages.evaluateAll((els) => els.map((el) => [el.dataset.stage, el.dataset.built])),
+    [['0', 'true'], ['1', 'true']],
+  );
+  assert.ok((await page.locator('[data-edge-kind="copy"]').count()) >= 1, 'a COPY --from edge');
+  assert.equal(await page.locator('[data-code].error').count(), 0);
+  await page.screenshot({ path: shot('example.png') });
+});
+
+test('typing a multi-stage Dockerfile shows nodes, edges and diagnostics', async (t) => {
+  const page = await openPage(t, browser, url);
+  await type(page, MULTI_STAGE);
+  await waitForCount(page, '[data-stage]', 3);
+  assert.deepEqual(
+    await page.locator('[data-stage]').evaluateAll((els) => els.map((el) => el.dataset.built)),
+    ['true', 'false', 'true'],
+    'the test stage is not needed by the final stage',
+  );
+  const kinds = await page
+    .locator('[data-edge-kind]')
+    .evaluateAll((els) => els.map((el) => el.dataset.edgeKind));
+  assert.ok(kinds.includes('from'), `FROM edges in ${kinds}`);
+  assert.ok(kinds.includes('copy'), `COPY edges in ${kinds}`);
+  assert.match(await page.locator('[data-stage="2"]').innerText(), /alpine/);
+
+  // The COPY of a path the build stage does not have is diagnosed on its line.
+  const missing = page.locator('[data-code][data-line="11"]').first();
+  await missing.waitFor({ timeout: 10_000 });
+  assert.match(await missing.innerText(), /missing/);
+  // Underlined in the editor and marked in the gutter.
+  assert.ok((await page.locator('.highlight [class*="squiggle-"]').count()) >= 1, 'an underline');
+  assert.ok((await page.locator('.gutter [class*="marker-"]').count()) >= 1, 'a gutter marker');
+  await page.screenshot({ path: shot('multi-stage.png') });
+
+  // Pressing Enter on a diagnostic selects its range in the editor.
+  await missing.getByRole('button').focus();
+  await page.keyboard.press('Enter');
+  const selection = await editor(page).evaluate((el) => ({
+    focused: document.activeElement === el,
+    start: el.selectionStart,
+    end: el.selectionEnd,
+  }));
+  assert.ok(selection.focused, 'the editor has the focus');
+  const line11 = MULTI_STAGE.split('\n').slice(0, 10).join('\n').length + 1;
+  const line12 = MULTI_STAGE.split('\n').slice(0, 11).join('\n').length + 1;
+  assert.ok(
+    selection.start >= line11 && selection.end <= line12,
+    `selection ${selection.start}..${selection.end} is on line 11 (${line11}..${line12})`,
+  );
+});
+
+test('a FROM with no image is an error; fixing it clears the error', async (t) => {
+  const page = await openPage(t, browser, url);
+  await type(page, 'FROM alpine AS base\nRUN echo hi\nFROM\n');
+  const error = page.locator('[data-code][data-line="3"].error').first();
+  await error.waitFor({ timeout: 10_000 });
+  assert.match(await error.innerText(), /^3:\d+/);
+  assert.match(await page.locator('.diagnostics .summary').innerText(), /[1-9]\d* errors?/);
+  await page.screenshot({ path: shot('error.png') });
+  await error.getByRole('button').click();
+  const start = await editor(page).evaluate((el) => el.selectionStart);
+  assert.ok(start >= 'FROM alpine AS base\nRUN echo hi\n'.length, `selection at ${start}`);
+  await type(page, 'FROM alpine AS base\nRUN echo hi\nFROM base\n');
+  await waitForCount(page, '[data-code].error', 0);
+  await waitForCount(page, '[data-stage]', 2);
+});
+
+test('stepping through a build shows the COPY --from transfer', async (t) => {
+  const page = await openPage(t, browser, url);
+  await page.getByRole('tab', { name: 'Steps' }).click();
+  const next = page.getByRole('button', { name: 'Next step' });
+  const previous = page.getByRole('button', { name: 'Previous step' });
+  assert.ok(await previous.isDisabled(), 'the first step has no previous one');
+  await page.getByRole('button', { name: 'Play' }).waitFor();
+  let transfer = page.locator('.transfer');
+  for (let i = 0; i < 20 && (await transfer.count()) === 0; i++) await next.click();
+  await transfer.waitFor({ timeout: 5_000 });
+  assert.match(await transfer.innerText(), /build/);
+  assert.match(await transfer.innerText(), /\/out\/app/);
+  assert.match(await transfer.innerText(), /MB|kB/);
+  assert.match(await page.locator('.step-keyword').innerText(), /COPY/);
+  // The instruction is marked in the editor, and the stage in the lane.
+  assert.match(await page.locator('.highlight .step-mark').first().innerText(), /COPY|--from/);
+  assert.equal(await page.locator('.lane-stage.active').count(), 1);
+  assert.ok((await page.locator('.diff.added li').count()) >= 1, 'the diff lists the added file');
+  await page.waitForTimeout(1_200); // let the transfer animation finish for the screenshot
+  await page.screenshot({ path: shot('steps-transfer.png') });
+
+  // Keys: left goes back a step, space plays.
+  const count = page.locator('.step-count');
+  const before = await count.innerText();
+  await page.locator('.steps-panel').focus();
+  await page.keyboard.press('ArrowLeft');
+  assert.notEqual(await count.innerText(), before);
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await count.innerText(), before);
+  await page.keyboard.press(' ');
+  await page.getByRole('button', { name: 'Pause' }).waitFor({ timeout: 2_000 });
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Play' }).waitFor();
+});
+
+test('the image panel shows size, layers, comparison, badges and files', async (t) => {
+  const page = await openPage(t, browser, url);
+  await page.getByLabel('Load an example').selectOption({ label: 'Node → distroless' });
+  await page.getByRole('tab', { name: 'Image' }).click();
+  const size = page.locator('[data-image-size-mb]');
+  await size.waitFor();
+  const mb = Number(await size.getAttribute('data-image-size-mb'));
+  assert.ok(mb > 50 && mb < 1000, `a plausible size: ${mb} MB`);
+  assert.ok((await page.locator('.layer').count()) >= 3, 'a bar per layer');
+  assert.match(await page.locator('.comparison').innerText(), /smaller than shipping/);
+  assert.match(await page.locator('.badges').innerText(), /shell[\s\S]*package manager[\s\S]*user/);
+  const tree = page.getByRole('tree');
+  await tree.getByRole('button', { name: /^Open \/app$/ }).click();
+  assert.match(await tree.innerText(), /node_modules/);
+  await page.screenshot({ path: shot('image.png') });
+});
+
+test('graph nodes select their stage and move the editor to its FROM line', async (t) => {
+  const page = await openPage(t, browser, url);
+  await page.getByLabel('Load an example').selectOption({ label: 'Target pruning' });
+  await waitForCount(page, '[data-stage]', 5);
+  assert.deepEqual(
+    await page.locator('[data-stage]').evaluateAll((els) => els.map((el) => el.dataset.built)),
+    ['true', 'false', 'true', 'false', 'false'],
+  );
+  const skipped = page.locator('[data-stage="1"]');
+  assert.match((await skipped.getAttribute('title')) ?? '', /skip|not need/i);
+  await page.locator('[data-stage="3"]').click();
+  assert.match(await page.locator('.highlight .step-mark').first().innerText(), /FROM/);
+  await page.screenshot({ path: shot('graph-target.png') });
+});
+
+test('autosave survives a reload; an unreadable save is set aside with a notice', async (t) => {
+  const page = await openPage(t, browser, url);
+  const text = 'FROM alpine:3.20 AS base\nRUN echo saved\n';
+  await type(page, text);
+  await page.reload();
+  await editor(page).waitFor();
+  assert.equal(await editor(page).inputValue(), text);
+
+  await page.evaluate(() => localStorage.setItem('stagecraft.v1', '{"v":1,"text":'));
+  await page.reload();
+  await editor(page).waitFor();
+  const notice = page.locator('.notice');
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /could not be read[\s\S]*stagecraft\.v1\.unreadable/);
+  assert.equal(
+    await page.evaluate(() => localStorage.getItem('stagecraft.v1.unreadable')),
+    '{"v":1,"text":',
+  );
+  await page.screenshot({ path: shot('unreadable-save.png') });
+  await notice.getByRole('button', { name: 'Dismiss' }).click();
+  await notice.waitFor({ state: 'detached' });
+});
+
+test('dark mode follows the system and the toggle', async (t) => {
+  const page = await openPage(t, browser, url, { colorScheme: 'dark' });
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(await background(), 'rgb(13, 17, 23)');
+  await page.screenshot({ path: shot('dark.png') });
+  await page.getByRole('tab', { name: 'Image' }).click();
+  await page.screenshot({ path: shot('dark-image.png') });
+  // Auto → Dark → Light: the toggle can force light on a dark system.
+  const toggle = page.locator('.theme-toggle');
+  await toggle.click();
+  await toggle.click();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
+  assert.equal(await background(), 'rgb(246, 248, 250)');
+});
+
+test('the editor: Tab indents, undo works, Escape leaves', async (t) => {
+  const page = await openPage(t, browser, url);
+  await type(page, 'FROM alpine\nRUN echo');
+  await page.keyboard.press('Tab');
+  assert.equal(await editor(page).inputValue(), 'FROM alpine\nRUN echo  ');
+  await page.keyboard.press('Control+z');
+  assert.equal(await editor(page).inputValue(), 'FROM alpine\nRUN echo');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'tab');
+});
+
+for (const [width, height] of [
+  [360, 740],
+  [600, 400],
+]) {
+  test(`a ${width}x${height} viewport has no horizontal overflow`, async (t) => {
+    const page = await openPage(t, browser, url, { viewport: { width, height } });
+    await assertNoHorizontalOverflow(page, 'graph');
+    await page.screenshot({ path: shot(`narrow-${width}.png`), fullPage: true });
+    for (const tab of ['Image', 'Steps']) {
+      await page.getByRole('tab', { name: tab }).click();
+      await assertNoHorizontalOverflow(page, tab);
+    }
+    await page.screenshot({ path: shot(`narrow-${width}-steps.png`), fullPage: true });
+  });
+}
+
+/**
+ * Puts `text` in the editor as a paste does: one input event. (Playwright's fill goes
+ * through execCommand('insertText'), which headless Chromium runs in time quadratic in
+ * the number of lines even on a bare textarea: over 30 s for 5,000 lines.)
+ */
+async function paste(page, text) {
+  await editor(page).evaluate((el, value) => {
+    el.focus();
+    el.value = value;
+    el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+  }, text);
+}
+
+test('a 5,000-line paste and binary junk keep the page responsive', async (t) => {
+  const page = await openPage(t, browser, url);
+  const big = Array.from({ length: 1250 }, (_, i) =>
+    `FROM alpine:3.20 AS s${i}\nRUN echo ${i}\nCOPY . /src\n`,
+  ).join('\n');
+  const started = Date.now();
+  await paste(page, big);
+  await page.locator('.editor-status').filter({ hasText: /Long file \(5000 lines\)/ }).waitFor();
+  await page.waitForFunction(() => !document.querySelector('.tabpanel.stale'), null, { timeout: 30_000 });
+  const settled = Date.now() - started;
+  // A keystroke after the paste must not wait for the analysis.
+  await editor(page).press('Control+End');
+  const typed = Date.now();
+  await page.keyboard.type('x');
+  await page.waitForFunction(() => document.querySelector('textarea').value.endsWith('x'));
+  const keyDone = Date.now() - typed;
+  t.diagnostic(`paste to settled: ${settled} ms; a keystroke after it: ${keyDone} ms`);
+  assert.ok(keyDone < 1000, `a keystroke took ${keyDone} ms`);
+  assert.match(await page.locator('.editor-status').innerText(), /simulated build .* is off/);
+  await waitForCount(page, '[data-stage]', 1250);
+  await page.screenshot({ path: shot('big-paste.png') });
+
+  const junk = Array.from({ length: 20_000 }, (_, i) => String.fromCharCode(((i * 7919) % 0x2ff) + 1)).join('');
+  await paste(page, junk);
+  await page.locator('.editor-status').filter({ hasText: /binary/ }).waitFor();
+  await page.screenshot({ path: shot('binary.png') });
+});
