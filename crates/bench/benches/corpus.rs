@@ -1,15 +1,21 @@
-//! Criterion benchmarks: parse and parse+analyze over the whole shared corpus, and of generated 200- and 1,000-line Dockerfiles.
+//! Criterion benchmarks: parse and parse+analyze over the whole shared corpus, simulate over its 50 largest files, and all three on generated 200- and 1,000-line Dockerfiles.
 //!
 //! One iteration of a corpus benchmark is every corpus file once; each is reported twice,
-//! as bytes/s and as files/s. Run with `cargo bench -p stagecraft-bench`. Without the
-//! corpus the corpus groups print SKIPPED and the generated-file groups still run.
+//! as bytes/s and as files/s. One iteration of `simulate/largest-50` is the 50 largest
+//! corpus files simulated once each (`stagecraft_simulate::simulate`: parse, analyze,
+//! simulate, diagnostics). Run with `cargo bench -p stagecraft-bench`. Without the corpus
+//! the corpus groups print SKIPPED and the generated-file groups still run.
 #![forbid(unsafe_code)]
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use stagecraft_bench::{corpus_dir, generate_dockerfile, load_corpus, skipped_message, Corpus};
+use stagecraft_bench::{
+    corpus_dir, generate_dockerfile, load_corpus, skipped_message, Corpus, CorpusFile,
+    SIMULATED_FILES,
+};
+use stagecraft_simulate::{simulate, SimOptions};
 
 fn parse_corpus(corpus: &Corpus) {
     for file in &corpus.files {
@@ -24,6 +30,12 @@ fn analyze_corpus(corpus: &Corpus) {
             black_box(&file.text),
             &options,
         ));
+    }
+}
+
+fn simulate_files(files: &[&CorpusFile], options: &SimOptions) {
+    for file in files {
+        black_box(simulate(black_box(&file.text), options));
     }
 }
 
@@ -57,6 +69,22 @@ fn corpus_benches(c: &mut Criterion) {
         group.bench_function("parse+analyze", |b| b.iter(|| analyze_corpus(&corpus)));
         group.finish();
     }
+
+    let largest = corpus.largest(SIMULATED_FILES);
+    let bytes: usize = largest.iter().map(|f| f.text.len()).sum();
+    println!(
+        "simulate: the {} largest corpus files, {bytes} bytes ({} to {} bytes each)",
+        largest.len(),
+        largest.last().map_or(0, |f| f.text.len()),
+        largest.first().map_or(0, |f| f.text.len()),
+    );
+    let options = SimOptions::default();
+    let mut group = c.benchmark_group("simulate");
+    group.throughput(Throughput::Elements(largest.len() as u64));
+    group.bench_function(format!("largest-{}", largest.len()), |b| {
+        b.iter(|| simulate_files(&largest, &options));
+    });
+    group.finish();
 }
 
 fn generated_benches(c: &mut Criterion) {
@@ -75,6 +103,10 @@ fn generated_benches(c: &mut Criterion) {
                 b.iter(|| stagecraft_analysis::analyze(black_box(text), &options));
             },
         );
+        group.bench_with_input(BenchmarkId::new("simulate", lines), &text, |b, text| {
+            let options = SimOptions::default();
+            b.iter(|| simulate(black_box(text), &options));
+        });
     }
     group.finish();
 }

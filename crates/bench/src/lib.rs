@@ -1,4 +1,4 @@
-//! Shared pieces of Stagecraft's benchmarks: loading the shared corpus and generating realistic Dockerfiles.
+//! Shared pieces of Stagecraft's benchmarks: loading the shared corpus, picking its largest files, medians, and generating realistic Dockerfiles.
 //!
 //! The corpus is `<workspace root>/../shared/corpus` (override with `STAGECRAFT_CORPUS`).
 //! Its Dockerfiles are, in this order: `buildkit-testfiles/*/Dockerfile`,
@@ -36,6 +36,35 @@ impl Corpus {
     /// The number of files, as a `u64` for throughput figures.
     pub fn file_count(&self) -> u64 {
         self.files.len() as u64
+    }
+
+    /// The `count` largest files by bytes, largest first (ties by name), for the
+    /// simulation benchmarks.
+    pub fn largest(&self, count: usize) -> Vec<&CorpusFile> {
+        let mut files: Vec<&CorpusFile> = self.files.iter().collect();
+        files.sort_by(|a, b| {
+            b.text
+                .len()
+                .cmp(&a.text.len())
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        files.truncate(count);
+        files
+    }
+}
+
+/// How many of the largest corpus files the simulation benchmarks run.
+pub const SIMULATED_FILES: usize = 50;
+
+/// The median of some timings (the mean of the middle two for an even count); zero for
+/// none. Sorts `times`.
+pub fn median(times: &mut [std::time::Duration]) -> std::time::Duration {
+    times.sort_unstable();
+    let n = times.len();
+    match n {
+        0 => std::time::Duration::ZERO,
+        _ if n % 2 == 1 => times[n / 2],
+        _ => (times[n / 2 - 1] + times[n / 2]) / 2,
     }
 }
 
@@ -298,6 +327,43 @@ fn padding_line(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn medians_and_largest_files() {
+        let ms = Duration::from_millis;
+        assert_eq!(median(&mut [ms(3), ms(1), ms(2)]), ms(2));
+        assert_eq!(
+            median(&mut [ms(4), ms(1), ms(2), ms(3)]),
+            Duration::from_micros(2500)
+        );
+        assert_eq!(median(&mut []), Duration::ZERO);
+        let file = |name: &str, len: usize| CorpusFile {
+            name: name.to_string(),
+            text: "#".repeat(len),
+        };
+        let corpus = Corpus {
+            dir: PathBuf::new(),
+            files: vec![file("a", 1), file("b", 3), file("c", 3), file("d", 2)],
+        };
+        let names: Vec<&str> = corpus.largest(3).iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["b", "c", "d"]);
+    }
+
+    #[test]
+    fn generated_200_simulates_without_errors() {
+        let text = generate_dockerfile(200);
+        let simulation =
+            stagecraft_simulate::simulate(&text, &stagecraft_simulate::SimOptions::default());
+        let errors: Vec<_> = simulation
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == stagecraft_syntax::Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(simulation.image.is_some());
+        assert!(simulation.steps.len() > 50, "{}", simulation.steps.len());
+    }
 
     #[test]
     fn generated_files_have_the_asked_line_count_and_no_errors() {
