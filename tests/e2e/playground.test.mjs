@@ -77,7 +77,8 @@ test('typing a multi-stage Dockerfile shows nodes, edges and diagnostics', async
     .evaluateAll((els) => els.map((el) => el.dataset.edgeKind));
   assert.ok(kinds.includes('from'), `FROM edges in ${kinds}`);
   assert.ok(kinds.includes('copy'), `COPY edges in ${kinds}`);
-  assert.match(await page.locator('[data-stage="2"]').innerText(), /alpine/);
+  assert.match(await page.locator('[data-stage="2"]').textContent(), /alpine/);
+  assert.ok((await page.locator('.gnode.image').count()) >= 2, 'external images are nodes');
 
   // The COPY of a path the build stage does not have is diagnosed on its line.
   const missing = page.locator('[data-code][data-line="11"]').first();
@@ -182,9 +183,16 @@ test('graph nodes select their stage and move the editor to its FROM line', asyn
     ['true', 'false', 'true', 'false', 'false'],
   );
   const skipped = page.locator('[data-stage="1"]');
-  assert.match((await skipped.getAttribute('title')) ?? '', /skip|not need/i);
+  assert.match((await skipped.getAttribute('aria-label')) ?? '', /skipped: not needed/);
+  assert.match(await skipped.locator('title').textContent(), /skipped: not needed/);
+  assert.equal(await page.locator('.gnode.target').count(), 1);
   await page.locator('[data-stage="3"]').click();
   assert.match(await page.locator('.highlight .step-mark').first().innerText(), /FROM/);
+  assert.equal(await page.locator('.gnode.active').getAttribute('data-stage'), '3');
+  // Keyboard: Enter on a focused node selects it too.
+  await page.locator('[data-stage="4"]').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.locator('.gnode.active').getAttribute('data-stage'), '4');
   await page.screenshot({ path: shot('graph-target.png') });
 });
 

@@ -46,7 +46,7 @@ pub fn Diagnostics(props: &DiagnosticsProps) -> Html {
                     <span class="position">{ format!("{}:{}", d.line, d.column) }</span>
                     <span class="severity">{ severity }</span>
                     <code class="code">{ d.code }</code>
-                    <span class="message">{ &d.message }</span>
+                    <span class="message">{ clip(&d.message) }</span>
                 </button>
                 if let Some(help) = &d.help {
                     <p class="help">{ help }</p>
@@ -67,6 +67,18 @@ pub fn Diagnostics(props: &DiagnosticsProps) -> Html {
                 <p class="more">{ format!("…and {hidden} more, not listed.") }</p>
             }
         </section>
+    }
+}
+
+/// Messages quote the source; binary junk would make them screens long.
+fn clip(message: &str) -> String {
+    const MAX: usize = 240;
+    if message.chars().count() <= MAX {
+        message.to_owned()
+    } else {
+        let mut clipped: String = message.chars().take(MAX).collect();
+        clipped.push('…');
+        clipped
     }
 }
 

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
 
-use crate::state::{utf16_offset, Jump, Shared, DEFER_LINES, SIMULATE_MAX_LINES};
+use crate::state::{utf16_offset, Jump, Shared, View, DEFER_LINES, SIMULATE_MAX_LINES};
 use crate::tokens::{segments, severity_class, Decoration, Token};
 
 /// Line height in pixels; the CSS uses the same value so rows can be computed from the
@@ -40,7 +40,9 @@ pub fn Editor(props: &EditorProps) -> Html {
     let (scroll_top, scroll_left, client_height) = *scroll;
 
     let lines = use_memo(props.text.clone(), |text| LineIndex::new(text));
-    let tokens = use_memo(props.text.clone(), |text| highlight_tokens(text));
+    let tokens = use_memo((props.text.clone(), props.view.clone()), |(text, view)| {
+        highlight_tokens(text, view)
+    });
     // One marker per line, the most severe diagnostic's.
     let markers = use_memo(props.view.clone(), |view| {
         let mut markers: BTreeMap<u32, (Severity, String)> = BTreeMap::new();
@@ -333,81 +335,22 @@ fn reveal(textarea: &HtmlTextAreaElement, text: &str, lines: &LineIndex, jump: J
     }
 }
 
-/// The editor's tokens. Until the core's highlighter lands this is a small line scanner:
-/// comments, the instruction keyword, flags, variables and quoted strings.
-pub fn highlight_tokens(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        scan_line(line, offset, &mut tokens);
-        offset += line.len();
-    }
-    tokens
-}
-
-fn scan_line(line: &str, base: usize, tokens: &mut Vec<Token>) {
-    let body = line.trim_end_matches(['\n', '\r']);
-    let trimmed = body.trim_start();
-    let indent = body.len() - trimmed.len();
-    if trimmed.starts_with('#') {
-        tokens.push(Token {
-            range: TextRange::new(base + indent, base + body.len()),
-            class: "tok-comment",
-        });
-        return;
-    }
-    let bytes = body.as_bytes();
-    let mut i = indent;
-    let mut first_word = true;
-    while i < bytes.len() {
-        let c = bytes[i];
-        if c.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let class = if c == b'"' || c == b'\'' {
-            i += 1;
-            while i < bytes.len() && bytes[i] != c {
-                i += if bytes[i] == b'\\' { 2 } else { 1 };
-            }
-            i = (i + 1).min(bytes.len());
-            "tok-string"
-        } else if c == b'$' {
-            i += 1;
-            if bytes.get(i) == Some(&b'{') {
-                while i < bytes.len() && bytes[i] != b'}' {
-                    i += 1;
-                }
-                i = (i + 1).min(bytes.len());
-            } else {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                    i += 1;
-                }
-            }
-            "tok-variable"
-        } else {
-            while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'$' {
-                i += 1;
-            }
-            let word = &body[start..i];
-            if first_word && word.chars().all(|c| c.is_ascii_alphabetic()) {
-                "tok-keyword"
-            } else if word.starts_with("--") {
-                "tok-flag"
-            } else if word.eq_ignore_ascii_case("AS") {
-                "tok-keyword"
-            } else {
-                first_word = false;
-                continue;
-            }
-        };
-        first_word = false;
-        if body.is_char_boundary(start) && body.is_char_boundary(i) {
-            tokens.push(Token {
-                range: TextRange::new(base + start, base + i),
-                class,
-            });
-        }
-    }
+/// The editor's tokens from the core's highlighter. The view's parse is reused when it is
+/// of this very text; a long file typed ahead of its analysis is parsed again here (parsing
+/// is a small part of the analysis, and the colours must follow the keystroke).
+pub fn highlight_tokens(text: &Rc<str>, view: &View) -> Vec<Token> {
+    let owned;
+    let parse = if Rc::ptr_eq(text, &view.text) || **text == *view.text {
+        &view.analysis.parse
+    } else {
+        owned = stagecraft_syntax::parse(text);
+        &owned
+    };
+    stagecraft_syntax::highlight::highlight(text, parse)
+        .into_iter()
+        .map(|t| Token {
+            range: t.range,
+            class: t.kind.css_class(),
+        })
+        .collect()
 }

@@ -1,13 +1,19 @@
 //! The stage graph panel: stages and external images as nodes, edges by kind, the target
 //! marked and skipped stages dimmed; export as SVG, Mermaid or DOT.
 
-use std::collections::BTreeMap;
-
-use stagecraft_analysis::{export, EdgeKind};
+use stagecraft_analysis::export;
+use stagecraft_analysis::layout::{self, Layout, LayoutOptions, NodeKind, SvgOptions};
+use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 use crate::dom;
-use crate::state::{format_bytes, Action, Shared, View};
+use crate::state::{Action, Shared, View};
+
+/// Vertical offsets of a stage node's text lines, as the core's `to_svg` draws them, so
+/// the inline graph and the exported file look the same.
+const PAD_Y: f64 = 9.0;
+const LINE: f64 = 17.0;
+const BASELINE: f64 = 12.5;
 
 #[derive(Properties, PartialEq)]
 pub struct GraphPanelProps {
@@ -34,11 +40,18 @@ pub fn GraphPanel(props: &GraphPanelProps) -> Html {
             }
         })
     };
+    let layout = use_memo(props.view.clone(), |view| compute_layout(view));
+    let fit = use_state(|| true);
     let export_svg = {
-        let view = props.view.clone();
+        let layout = layout.clone();
         Callback::from(move |_: MouseEvent| {
-            dom::download("stages.svg", "image/svg+xml", &svg_export(&view));
+            let svg = layout::to_svg(&layout, &SvgOptions::default());
+            dom::download("stages.svg", "image/svg+xml", &svg);
         })
+    };
+    let toggle_fit = {
+        let fit = fit.clone();
+        Callback::from(move |_: MouseEvent| fit.set(!*fit))
     };
     let select = {
         let dispatch = props.dispatch.clone();
@@ -50,81 +63,154 @@ pub fn GraphPanel(props: &GraphPanelProps) -> Html {
                 <button type="button" class="tool-button" onclick={export_svg}>{ "Export SVG" }</button>
                 <button type="button" class="tool-button" onclick={copy("Mermaid")}>{ "Copy Mermaid" }</button>
                 <button type="button" class="tool-button" onclick={copy("DOT")}>{ "Copy DOT" }</button>
+                <button type="button" class="tool-button" onclick={toggle_fit} aria-pressed={(!*fit).to_string()}>
+                    { "Actual size" }
+                </button>
                 <span class="muted small" role="status">
                     { copied.map(|w| format!("{w} copied to the clipboard.")).unwrap_or_default() }
                 </span>
             </div>
-            <StageList view={props.view.clone()} active={props.active} on_select={select} />
-            <Legend />
+            if view.analysis.stages.is_empty() {
+                <p class="empty">{ "No stage yet: a Dockerfile starts with FROM." }</p>
+            } else {
+                <div class="graph-scroll">
+                    <GraphSvg layout={layout.clone()} view={props.view.clone()} active={props.active} fit={*fit} on_select={select} />
+                </div>
+                <Legend />
+            }
         </div>
     }
 }
 
-/// The SVG file offered for download.
-fn svg_export(view: &View) -> String {
-    // Until the core layout lands the export is the Mermaid source wrapped as a comment
-    // in an otherwise empty SVG, so the button never produces a broken file.
-    let _ = view;
-    String::from("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\"/>")
+fn compute_layout(view: &View) -> Layout {
+    let options = LayoutOptions {
+        stage_sizes: view
+            .stages
+            .iter()
+            .flatten()
+            .map(|r| (r.index, r.size_bytes))
+            .collect(),
+        ..LayoutOptions::default()
+    };
+    layout::layout(&view.analysis, &options)
 }
 
 #[derive(Properties, PartialEq)]
-struct StageListProps {
+struct GraphSvgProps {
+    layout: std::rc::Rc<Layout>,
     view: Shared,
     active: Option<usize>,
+    fit: bool,
     on_select: Callback<usize>,
 }
 
-/// The graph as lists: stages in file order, then edges.
+/// The core's layout drawn as SVG elements (never a markup string): bands for the
+/// parallel levels, edges by kind, then nodes, each stage focusable and clickable.
 #[function_component]
-fn StageList(props: &StageListProps) -> Html {
-    let view = &props.view;
-    let a = &view.analysis;
-    if a.stages.is_empty() {
-        return html! { <p class="empty">{ "No stage yet: a Dockerfile starts with FROM." }</p> };
-    }
-    let sizes: BTreeMap<usize, u64> = view
-        .stages
-        .iter()
-        .flatten()
-        .map(|r| (r.index, r.size_bytes))
-        .collect();
-    html! {
-        <>
-            <ol class="stage-list">
-                { for a.stages.iter().map(|s| {
-                    let onclick = {
-                        let on_select = props.on_select.clone();
-                        let index = s.index;
-                        Callback::from(move |_: MouseEvent| on_select.emit(index))
-                    };
-                    let target = a.target == Some(s.index);
-                    html! {
-                        <li class={classes!("stage", (!s.built).then_some("skipped"), target.then_some("target"), (props.active == Some(s.index)).then_some("active"))}
-                            data-stage={s.index.to_string()} data-built={s.built.to_string()}
-                            title={(!s.built).then(|| "Skipped: the target does not need this stage".to_owned())}>
-                            <button type="button" class="stage-button" {onclick}>
-                                <span class="stage-index">{ s.index }</span>
-                                <span class="stage-name">{ view.stage_label(s.index) }</span>
-                                <span class="stage-base">{ if s.base.is_empty() { "no image".to_owned() } else { s.base.clone() } }</span>
-                                <span class="stage-size">{ sizes.get(&s.index).map(|b| format_bytes(*b)).unwrap_or_default() }</span>
-                                if target { <span class="tag">{ "target" }</span> }
-                            </button>
-                        </li>
+fn GraphSvg(props: &GraphSvgProps) -> Html {
+    let l = &props.layout;
+    let view_box = format!("0 0 {:.0} {:.0}", l.width, l.height);
+    let bands = l.bands.iter().map(|b| {
+        html! {
+            <g class="band">
+                <rect x={num(b.x)} y={num(b.y)} width={num(b.width)} height={num(b.height)} rx="8" />
+                if let Some(label) = &b.label {
+                    <text class="band-label" x={num(b.x + b.width / 2.0)} y={num(b.y + 16.0)} text-anchor="middle">{ label }</text>
+                }
+            </g>
+        }
+    });
+    let edges = l.edges.iter().map(|e| {
+        let kind = e.kind.as_str();
+        html! {
+            <path class={classes!("gedge", kind, (!e.built).then_some("unused"))} data-edge-kind={kind}
+                d={e.path.clone()} marker-end={format!("url(#arrow-{kind})")}>
+                <title>{ format!("{kind}: {} → {}", e.from, e.to) }</title>
+            </path>
+        }
+    });
+    let nodes = l.nodes.iter().map(|n| match &n.kind {
+        NodeKind::Stage { index, built, target, .. } => {
+            let index = *index;
+            let onclick = {
+                let on_select = props.on_select.clone();
+                Callback::from(move |_: MouseEvent| on_select.emit(index))
+            };
+            let onkeydown = {
+                let on_select = props.on_select.clone();
+                Callback::from(move |event: KeyboardEvent| {
+                    if matches!(event.key().as_str(), "Enter" | " ") {
+                        event.prevent_default();
+                        on_select.emit(index);
                     }
+                })
+            };
+            let cx = n.x + n.width / 2.0;
+            let class = classes!(
+                "gnode",
+                "stage",
+                (!built).then_some("skipped"),
+                target.then_some("target"),
+                (props.active == Some(index)).then_some("active")
+            );
+            html! {
+                <g {class} data-stage={index.to_string()} data-built={built.to_string()}
+                    tabindex="0" role="button" aria-label={n.tooltip.clone()} {onclick} {onkeydown}>
+                    <title>{ &n.tooltip }</title>
+                    <rect class="frame" x={num(n.x)} y={num(n.y)} width={num(n.width)} height={num(n.height)} rx="6" />
+                    if *target {
+                        <rect class="frame-inner" x={num(n.x + 3.5)} y={num(n.y + 3.5)} width={num(n.width - 7.0)} height={num(n.height - 7.0)} rx="3.5" />
+                    }
+                    { for n.lines.iter().enumerate().map(|(i, line)| html! {
+                        <text class={match i { 0 => "title", 1 => "sub", _ => "size" }} x={num(cx)}
+                            y={num(n.y + PAD_Y + i as f64 * LINE + BASELINE)} text-anchor="middle">{ line }</text>
+                    }) }
+                </g>
+            }
+        }
+        NodeKind::Image { reference, used_by_built } => html! {
+            <g class={classes!("gnode", "image", (!used_by_built).then_some("unused"))} data-image={reference.clone()}>
+                <title>{ &n.tooltip }</title>
+                <rect class="pill" x={num(n.x)} y={num(n.y)} width={num(n.width)} height={num(n.height)}
+                    rx={num(n.height / 2.0)} />
+                { for n.lines.iter().map(|line| html! {
+                    <text class="sub" x={num(n.x + n.width / 2.0)} y={num(n.y + n.height / 2.0 + 4.0)} text-anchor="middle">{ line }</text>
                 }) }
-            </ol>
-            <ul class="edge-list">
-                { for a.edges.iter().map(|e| html! {
-                    <li data-edge-kind={e.kind.as_str()}>
-                        { e.from_stage.map(|s| view.stage_label(s)).or_else(|| e.from_image.clone()).unwrap_or_default() }
-                        { match e.kind { EdgeKind::From => " ─FROM→ ", EdgeKind::Copy => " ┄COPY→ ", EdgeKind::Mount => " ··mount→ " } }
-                        { view.stage_label(e.to_stage) }
-                    </li>
-                }) }
-            </ul>
-        </>
+            </g>
+        },
+    });
+    let arrows = ["from", "copy", "mount"].map(|k| {
+        html! {
+            <marker id={format!("arrow-{k}")} class={classes!("arrow", k)} viewBox="0 0 10 10" refX="10" refY="5"
+                markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto">
+                <path d="M0 0 L10 5 L0 10 z" />
+            </marker>
+        }
+    });
+    let summary = format!(
+        "Stage graph: {} stages, {} built",
+        props.view.analysis.stages.len(),
+        props
+            .view
+            .analysis
+            .stages
+            .iter()
+            .filter(|s| s.built)
+            .count()
+    );
+    html! {
+        <svg class={classes!("graph-svg", props.fit.then_some("fit"))} viewBox={view_box}
+            width={num(l.width)} height={num(l.height)} aria-label={summary}>
+            <defs>{ for arrows }</defs>
+            <g class="bands">{ for bands }</g>
+            <g class="edges">{ for edges }</g>
+            <g class="nodes">{ for nodes }</g>
+        </svg>
     }
+}
+
+fn num(v: f64) -> String {
+    format!("{v:.1}")
 }
 
 #[function_component]
@@ -135,8 +221,9 @@ fn Legend() -> Html {
             <li><span class="swatch edge-copy"></span>{ "COPY --from" }</li>
             <li><span class="swatch edge-mount"></span>{ "RUN --mount" }</li>
             <li><span class="swatch node-target"></span>{ "target" }</li>
-            <li><span class="swatch node-skipped"></span>{ "skipped" }</li>
+            <li><span class="swatch node-skipped"></span>{ "skipped: not needed for the target" }</li>
             <li><span class="swatch node-image"></span>{ "external image" }</li>
+            <li><span class="swatch band"></span>{ "parallel level" }</li>
         </ul>
     }
 }

@@ -195,7 +195,7 @@ fn DiffList(props: &DiffListProps) -> Html {
     let hidden = props.changes.len().saturating_sub(MAX_DIFF_ROWS);
     html! {
         <div class={classes!("diff", props.class)}>
-            <h4>{ format!("{} · {} paths · {}", props.title, props.changes.len(), format_bytes(total)) }</h4>
+            <h4>{ format!("{} · {} · {}", props.title, crate::diagnostics::plural(props.changes.len(), "path"), format_bytes(total)) }</h4>
             <ul>
                 { for props.changes.iter().take(MAX_DIFF_ROWS).map(|c| html! {
                     <li>
