@@ -91,8 +91,57 @@ fn match_segments(pattern: &[String], path: &[&str]) -> bool {
 
 /// Shell-style matching of one segment: `*`, `?`, `[abc]`, `[a-z]`, `[^a]`, `\x`.
 pub fn glob(pattern: &str, text: &str) -> bool {
+    // Hot path (every context file against every pattern, every command against every
+    // recipe): a pattern without wildcards is a plain comparison.
+    if !pattern.contains(['*', '?', '[', '\\']) {
+        return pattern == text;
+    }
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob_chars(&ascii_chars(pattern), &ascii_chars(text));
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
+    glob_chars(&p, &t)
+}
+
+/// ASCII text as chars on the stack for short strings, avoiding a heap allocation.
+fn ascii_chars(s: &str) -> smallchars::Chars {
+    smallchars::Chars::new(s)
+}
+
+mod smallchars {
+    //! A char buffer that stays on the stack for short ASCII strings.
+    pub(super) enum Chars {
+        Inline([char; 64], usize),
+        Heap(Vec<char>),
+    }
+
+    impl Chars {
+        pub(super) fn new(s: &str) -> Self {
+            if s.len() <= 64 {
+                let mut buf = ['\0'; 64];
+                for (slot, b) in buf.iter_mut().zip(s.bytes()) {
+                    *slot = b as char;
+                }
+                Chars::Inline(buf, s.len())
+            } else {
+                Chars::Heap(s.chars().collect())
+            }
+        }
+    }
+
+    impl std::ops::Deref for Chars {
+        type Target = [char];
+        fn deref(&self) -> &[char] {
+            match self {
+                Chars::Inline(buf, len) => &buf[..*len],
+                Chars::Heap(v) => v,
+            }
+        }
+    }
+}
+
+fn glob_chars(p: &[char], t: &[char]) -> bool {
     // Iterative matcher with single-star backtracking: linear-ish, never exponential.
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;

@@ -28,6 +28,16 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len() * width + b.len()]
 }
 
+/// [`edit_distance`] when it is at most `limit`, cheaply ruling out candidates whose
+/// lengths alone differ by more (the common case when scanning many names).
+pub fn edit_distance_within(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la.abs_diff(lb) > limit {
+        return None;
+    }
+    Some(edit_distance(a, b)).filter(|&d| d <= limit)
+}
+
 /// The candidate closest to `word` (case-insensitively), if it is close enough to be a
 /// plausible typo: at most a third of the word's length away.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
@@ -39,8 +49,10 @@ pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
         .filter(|c| c.len() <= 256)
-        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), *c))
-        .filter(|(d, c)| *d <= limit && !c.eq_ignore_ascii_case(word))
+        .filter(|c| !c.eq_ignore_ascii_case(word))
+        .filter_map(|c| {
+            edit_distance_within(&lower, &c.to_ascii_lowercase(), limit).map(|d| (d, *c))
+        })
         .min()
         .map(|(_, c)| c)
 }

@@ -1022,7 +1022,6 @@ impl StageState<'_, '_> {
         let mut env = self.vars();
         env.entry("HOME".to_string())
             .or_insert_with(|| self.config.home());
-        let fs_snapshot = self.fs.clone();
         // The recipes know root by name; Windows' administrator counts as root too.
         let user = if self.config.is_root() {
             "root".to_string()
@@ -1034,7 +1033,7 @@ impl StageState<'_, '_> {
             env: &env,
             user: &user,
             package_manager: self.base.package_manager,
-            fs: &fs_snapshot,
+            fs: &self.fs,
             mounts: &mounts,
         };
         let heredoc_script = instruction.heredocs.first().filter(|_| {

@@ -641,7 +641,7 @@ impl Catalog {
     }
 
     fn suggest_by(&self, want_name: &str, want_last: &str, want_tag: &str) -> Vec<String> {
-        use stagecraft_analysis::suggest::edit_distance;
+        use stagecraft_analysis::suggest::{edit_distance, edit_distance_within};
         if want_name.len() > 256 || want_tag.len() > 256 {
             return Vec::new();
         }
@@ -656,13 +656,19 @@ impl Catalog {
             let (domain, path) = repo.split_once('/').unwrap_or_default();
             let name = reference::familiar_name(domain, path);
             let last = path.rsplit('/').next().unwrap_or_default();
-            let distance = edit_distance(want_name, &name).min(edit_distance(want_last, last));
             let prefix = !want_last.is_empty()
                 && !last.is_empty()
                 && (last.starts_with(want_last) || want_last.starts_with(last));
-            if distance > limit && !prefix {
-                continue;
-            }
+            // Bounded distances: most catalog names are ruled out by length alone.
+            let close = edit_distance_within(want_name, &name, limit)
+                .into_iter()
+                .chain(edit_distance_within(want_last, last, limit))
+                .min();
+            let distance = match (close, prefix) {
+                (Some(d), _) => d,
+                (None, true) => limit + 1,
+                (None, false) => continue,
+            };
             let best_tag = std::iter::once(&entry.tag)
                 .chain(entry.aliases.iter())
                 .map(|t| (edit_distance(want_tag, t), t))
