@@ -111,6 +111,8 @@ fn ascii_chars(s: &str) -> smallchars::Chars {
 
 mod smallchars {
     //! A char buffer that stays on the stack for short ASCII strings.
+    // The inline variant is large on purpose: it is the stack buffer that saves the allocation.
+    #[allow(clippy::large_enum_variant)]
     pub(super) enum Chars {
         Inline([char; 64], usize),
         Heap(Vec<char>),
@@ -159,7 +161,7 @@ fn glob_chars(p: &[char], t: &[char]) -> bool {
                     continue;
                 }
                 '[' => {
-                    if let Some((matched, next)) = class(&p, pi, t[ti]) {
+                    if let Some((matched, next)) = class(p, pi, t[ti]) {
                         if matched {
                             pi = next;
                             ti += 1;
