@@ -301,3 +301,25 @@ test('a 5,000-line paste and binary junk keep the page responsive', async (t) =>
   await page.locator('.editor-status').filter({ hasText: /binary/ }).waitFor();
   await page.screenshot({ path: shot('binary.png') });
 });
+
+test('a panic shows the error banner, and its button copies the Dockerfile', async (t) => {
+  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(url);
+  await editor(page).waitFor();
+  const text = 'FROM alpine:3.20\nRUN echo keep me\n';
+  await type(page, text);
+  await page.goto(`${url}#stagecraft-test-panic`);
+  await page.reload();
+  const banner = page.getByRole('alert');
+  await banner.waitFor({ timeout: 10_000 });
+  assert.match(await banner.innerText(), /hit a bug[\s\S]*saved/);
+  assert.ok(errors.some((e) => /Stagecraft crashed/.test(e)), 'the panic is logged');
+  await page.screenshot({ path: shot('panic.png') });
+  await banner.getByRole('button', { name: 'Copy my Dockerfile' }).click();
+  await page.getByRole('button', { name: 'Copied' }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), text);
+});

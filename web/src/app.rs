@@ -87,6 +87,14 @@ pub fn App() -> Html {
         });
     }
 
+    // A crash on demand, for the browser test of the panic banner: `#stagecraft-test-panic`.
+    use_effect_with((), |_| {
+        let hash = dom::window().and_then(|w| w.location().hash().ok());
+        if hash.as_deref() == Some("#stagecraft-test-panic") {
+            panic!("a test panic, requested by the page address");
+        }
+    });
+
     let on_edit = {
         let dispatch = dispatch.clone();
         Callback::from(move |text: String| dispatch.emit(Action::Edit(text)))

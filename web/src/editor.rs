@@ -219,7 +219,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                 </div>
             </div>
             <p id="editor-help" class="hint">
-                { "Tab inserts two spaces; Escape, then Tab, moves on." }
+                { "Tab inserts two spaces; Escape moves the focus on to the panels." }
             </p>
         </section>
     }

@@ -12,8 +12,10 @@ if(navigator.clipboard){navigator.clipboard.writeText(t.value).then(function(){\
 document.getElementById('panic-copy').textContent='Copied';});}\
 else{t.focus();t.select();}";
 
+/// Installs the hook through Yew, which otherwise replaces any hook with its own when the
+/// app renders.
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         web_sys::console::error_1(&format!("Stagecraft crashed: {info}").into());
         show_banner(info);
     }));
