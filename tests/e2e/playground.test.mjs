@@ -323,3 +323,24 @@ test('a panic shows the error banner, and its button copies the Dockerfile', asy
   await page.getByRole('button', { name: 'Copied' }).waitFor();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), text);
 });
+
+test('the page is usable in a 600x400 iframe', async (t) => {
+  const page = await openPage(t, browser, url);
+  await page.setContent(
+    `<!doctype html><body style="margin:0"><iframe src="${url}" width="600" height="400" title="Stagecraft" style="border:1px solid #888"></iframe></body>`,
+  );
+  const frame = page.frameLocator('iframe');
+  const frameEditor = frame.getByRole('textbox', { name: 'Dockerfile' });
+  await frameEditor.waitFor({ timeout: 20_000 });
+  await frame.locator('[data-stage]').first().waitFor();
+  const [scroll, width] = await frame
+    .locator('html')
+    .evaluate((el) => [el.scrollWidth, el.clientWidth]);
+  assert.ok(scroll <= width, `the framed page is ${scroll}px wide in ${width}px`);
+  await frameEditor.focus();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('\nEXPOSE 8080');
+  await frame.getByRole('tab', { name: 'Image' }).click();
+  await frame.locator('.badges').filter({ hasText: '8080' }).waitFor();
+  await page.screenshot({ path: shot('iframe-600x400.png') });
+});
