@@ -1,8 +1,10 @@
-//! Command-line arguments, parsed by hand: a subcommand, one input and a few flags.
+//! Command-line arguments, parsed by hand: a subcommand, its inputs and a few flags.
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use stagecraft_analysis::layout::{Direction, Theme};
 
 use crate::input::display_name;
 
@@ -37,6 +39,7 @@ pub const USAGE: &str = "\
 stagecraft: what BuildKit makes of a Dockerfile
 
 Usage: stagecraft <COMMAND> [OPTIONS] <FILE|->
+       stagecraft grade [OPTIONS] <EXERCISE> <FILE|->
 
 Commands:
   parse     print the instructions as BuildKit's parser sees them, and syntax errors
@@ -45,7 +48,9 @@ Commands:
   explain   describe the final image and why: base, layers, biggest paths, what each
             stage contributed, and the diagnostics
   trace     step through the simulated build: what each instruction changed
-  graph     draw the stage graph as DOT, Mermaid or JSON
+  graph     draw the stage graph as DOT, Mermaid, JSON or SVG
+  grade     check a Dockerfile against an exercise's checklist (`grade --list`
+            lists the built-in exercises)
   help      print this help, or a command's (`stagecraft help analyze`)
 
 Options:
@@ -155,14 +160,50 @@ Stages are boxes (the target with a double border, stages the target does not ne
 greyed out and marked skipped), external images are ovals; `from` edges are solid,
 `copy` edges dashed and `mount` edges dotted.
 
+`--format svg` draws the same picture as the web playground: stages in columns (or
+rows) by parallel build level, each with its base and estimated size from the
+simulated build, edges by kind, and a legend. Open it in a browser or embed it in a
+page; every name in it is XML-escaped.
+
 Options:
-      --format <FORMAT>      output format: dot (default; Graphviz), mermaid or json
+      --format <FORMAT>      output format: dot (default; Graphviz), mermaid, json or
+                             svg
       --target <NAME>        the stage to build (default: the last stage)
       --build-arg <KEY=VALUE>
                              a build argument (repeatable)
+      --direction <DIR>      with svg: lr (default; build order left to right) or tb
+                             (top to bottom)
+      --theme <THEME>        with svg: auto (default; follows the viewer's light or
+                             dark preference), light or dark
   -h, --help                 print this help
 
 Exit status: 0 on success, 2 when the input cannot be read, the target does not exist
+or the arguments are wrong.";
+
+const GRADE_HELP: &str = "\
+stagecraft grade: check a Dockerfile against an exercise
+
+Usage: stagecraft grade [OPTIONS] <EXERCISE> <FILE|->
+       stagecraft grade --list [--format <FORMAT>]
+
+EXERCISE is a built-in exercise id (`stagecraft grade --list` shows them) or an
+exercise file: a path ending in .toml or .md, or containing a `/` (the format is
+described in the stagecraft-exercises README). FILE is the Dockerfile to grade, or `-`
+for standard input. The build is simulated with the exercise's context, as the web
+playground does, and every check of the exercise is evaluated.
+
+Options:
+      --format <FORMAT>      output format: text (default; a checklist with a mark
+                             and [pass] or [FAIL] per check, its label, what the
+                             simulation sees now and FILE:LINE:COLUMN of the problem,
+                             then `N of M checks pass`) or json ({exercise, title,
+                             context, passed, results: [{kind, label, passed,
+                             detail, range, line, column, end_line, end_column}]})
+      --list                 list the built-in exercises (id and title) instead
+  -h, --help                 print this help
+
+Exit status: 0 when every check passes, 1 when some fail, 2 when the exercise is
+unknown or malformed (reported as FILE:LINE:COLUMN: message), an input cannot be read
 or the arguments are wrong.";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,6 +213,7 @@ pub enum Command {
     Explain,
     Trace,
     Graph,
+    Grade,
 }
 
 impl Command {
@@ -182,6 +224,7 @@ impl Command {
             "explain" => Some(Command::Explain),
             "trace" => Some(Command::Trace),
             "graph" => Some(Command::Graph),
+            "grade" => Some(Command::Grade),
             _ => None,
         }
     }
@@ -193,6 +236,7 @@ impl Command {
             Command::Explain => "explain",
             Command::Trace => "trace",
             Command::Graph => "graph",
+            Command::Grade => "grade",
         }
     }
 
@@ -203,20 +247,29 @@ impl Command {
             Command::Explain => EXPLAIN_HELP,
             Command::Trace => TRACE_HELP,
             Command::Graph => GRAPH_HELP,
+            Command::Grade => GRADE_HELP,
         }
     }
 
     fn formats(self) -> &'static [Format] {
         match self {
             Command::Parse => &[Format::Json],
-            Command::Analyze | Command::Trace => &[Format::Text, Format::Json],
+            Command::Analyze | Command::Trace | Command::Grade => &[Format::Text, Format::Json],
             Command::Explain => &[Format::Text],
-            Command::Graph => &[Format::Dot, Format::Mermaid, Format::Json],
+            Command::Graph => &[Format::Dot, Format::Mermaid, Format::Json, Format::Svg],
         }
     }
 
     fn takes_build_options(self) -> bool {
-        !matches!(self, Command::Parse)
+        !matches!(self, Command::Parse | Command::Grade)
+    }
+
+    /// The positional arguments, as the usage line shows them.
+    fn operands(self) -> &'static str {
+        match self {
+            Command::Grade => "<EXERCISE> <FILE|->",
+            _ => "<FILE|->",
+        }
     }
 
     /// Whether the command simulates the build, and so takes the context and image
@@ -232,6 +285,7 @@ pub enum Format {
     Text,
     Dot,
     Mermaid,
+    Svg,
 }
 
 impl Format {
@@ -241,6 +295,7 @@ impl Format {
             Format::Text => "text",
             Format::Dot => "dot",
             Format::Mermaid => "mermaid",
+            Format::Svg => "svg",
         }
     }
 }
@@ -261,6 +316,26 @@ pub struct Invocation {
     pub target: Option<String>,
     pub build_args: BTreeMap<String, String>,
     pub simulation: SimulationArgs,
+    /// `graph --format svg`: the drawing options.
+    pub svg: SvgArgs,
+    /// `grade`: the exercise to grade against (`None` for the other commands).
+    pub exercise: Option<ExerciseSource>,
+}
+
+/// `--direction` and `--theme` of `graph --format svg`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SvgArgs {
+    pub direction: Direction,
+    pub theme: Theme,
+}
+
+/// Where `grade` finds its exercise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExerciseSource {
+    /// An exercise file (`.toml`, or Markdown with TOML front matter).
+    Path(PathBuf),
+    /// An exercise of the built-in pack, by id.
+    Builtin(String),
 }
 
 /// The options that shape the simulated build.
@@ -284,7 +359,9 @@ pub enum Request {
     /// Print this help text on standard output.
     Help(&'static str),
     Version,
-    Run(Invocation),
+    Run(Box<Invocation>),
+    /// `grade --list`: list the built-in exercises in this format.
+    ListExercises(Format),
 }
 
 /// Wrong arguments: a one-line message, and the command whose usage to show.
@@ -306,11 +383,12 @@ impl UsageError {
     pub fn usage(&self) -> String {
         match self.command {
             Some(command) => format!(
-                "Usage: stagecraft {} [OPTIONS] <FILE|->\nRun `stagecraft {} --help` for more information.",
+                "Usage: stagecraft {} [OPTIONS] {}\nRun `stagecraft {} --help` for more information.",
                 command.name(),
+                command.operands(),
                 command.name()
             ),
-            None => "Usage: stagecraft <COMMAND> [OPTIONS] <FILE|->\nCommands: parse, analyze, explain, trace, graph. Run `stagecraft --help` for more information.".to_string(),
+            None => "Usage: stagecraft <COMMAND> [OPTIONS] <FILE|->\nCommands: parse, analyze, explain, trace, graph, grade. Run `stagecraft --help` for more information.".to_string(),
         }
     }
 }
@@ -374,8 +452,11 @@ fn parse_command(
     mut args: impl Iterator<Item = OsString>,
 ) -> Result<Request, UsageError> {
     let error = |message: String| UsageError::new(Some(command), message);
-    let mut input: Option<Input> = None;
+    let mut operands: Vec<OsString> = Vec::new();
     let mut format: Option<Format> = None;
+    let mut list = false;
+    let mut direction: Option<Direction> = None;
+    let mut theme: Option<Theme> = None;
     let mut target: Option<String> = None;
     let mut build_args = BTreeMap::new();
     let mut simulation = SimulationArgs::default();
@@ -388,17 +469,19 @@ fn parse_command(
                 |t| t.starts_with('-') && t != "-",
             );
         if !is_option {
-            if input.is_some() {
+            let wanted = if command == Command::Grade { 2 } else { 1 };
+            if operands.len() == wanted {
+                let give = if command == Command::Grade {
+                    "give EXERCISE and FILE"
+                } else {
+                    "give one FILE"
+                };
                 return Err(error(format!(
-                    "unexpected argument `{}`: give one FILE",
+                    "unexpected argument `{}`: {give}",
                     shown(&arg)
                 )));
             }
-            input = Some(if arg == "-" {
-                Input::Stdin
-            } else {
-                Input::Path(PathBuf::from(arg))
-            });
+            operands.push(arg);
             continue;
         }
         let Some(text) = text else {
@@ -411,12 +494,17 @@ fn parse_command(
         if text == "-h" || text == "--help" {
             return Ok(Request::Help(command.help()));
         }
+        if text == "--list" && command == Command::Grade {
+            list = true;
+            continue;
+        }
         let (name, inline) = match text.split_once('=') {
             Some((name, value)) if name.starts_with("--") => (name, Some(value.to_string())),
             _ => (text, None),
         };
         match name {
             "--format" => {}
+            "--direction" | "--theme" if command == Command::Graph => {}
             "--target" | "--build-arg" if command.takes_build_options() => {}
             "--context" | "--context-file" | "--dockerignore" | "--image-size"
             | "--import-image"
@@ -448,6 +536,31 @@ fn parse_command(
                     )));
                 };
                 format = Some(*chosen);
+            }
+            "--direction" => {
+                direction = Some(match value.as_str() {
+                    "lr" => Direction::LeftToRight,
+                    "tb" => Direction::TopToBottom,
+                    _ => {
+                        return Err(error(format!(
+                            "unknown direction `{}`: use lr or tb",
+                            display_name(&value)
+                        )))
+                    }
+                });
+            }
+            "--theme" => {
+                theme = Some(match value.as_str() {
+                    "auto" => Theme::Auto,
+                    "light" => Theme::Light,
+                    "dark" => Theme::Dark,
+                    _ => {
+                        return Err(error(format!(
+                            "unknown theme `{}`: use auto, light or dark",
+                            display_name(&value)
+                        )))
+                    }
+                });
             }
             "--target" => {
                 if value.is_empty() {
@@ -498,19 +611,90 @@ fn parse_command(
             }
         }
     }
-    let Some(input) = input else {
+    let format = format.unwrap_or(command.formats()[0]);
+    if list {
+        if let Some(operand) = operands.first() {
+            return Err(error(format!(
+                "unexpected argument `{}`: `--list` takes no EXERCISE or FILE",
+                shown(operand)
+            )));
+        }
+        return Ok(Request::ListExercises(format));
+    }
+    if format != Format::Svg {
+        for (name, given) in [
+            ("--direction", direction.is_some()),
+            ("--theme", theme.is_some()),
+        ] {
+            if given {
+                return Err(error(format!("`{name}` applies only to `--format svg`")));
+            }
+        }
+    }
+    let mut operands = operands.into_iter();
+    let exercise = if command == Command::Grade {
+        match operands.next() {
+            Some(operand) => Some(exercise_source(operand).map_err(error)?),
+            None => {
+                return Err(error(
+                    "missing EXERCISE and FILE (a built-in exercise id or an exercise file, \
+                     then the Dockerfile or `-`; `--list` lists the exercises)"
+                        .to_string(),
+                ))
+            }
+        }
+    } else {
+        None
+    };
+    let Some(input) = operands.next() else {
         return Err(error(
             "missing FILE (use `-` for standard input)".to_string(),
         ));
     };
-    Ok(Request::Run(Invocation {
+    let input = if input == "-" {
+        Input::Stdin
+    } else {
+        Input::Path(PathBuf::from(input))
+    };
+    Ok(Request::Run(Box::new(Invocation {
         command,
         input,
-        format: format.unwrap_or(command.formats()[0]),
+        format,
         target,
         build_args,
         simulation,
-    }))
+        svg: SvgArgs {
+            direction: direction.unwrap_or_default(),
+            theme: theme.unwrap_or_default(),
+        },
+        exercise,
+    })))
+}
+
+/// Tells an exercise file from a built-in id: a path ends in `.toml` or `.md` or has a
+/// directory part; anything else is an id (ids are `a-z`, `0-9`, `-` and `_`).
+fn exercise_source(operand: OsString) -> Result<ExerciseSource, String> {
+    if operand == "-" {
+        return Err(
+            "EXERCISE cannot be standard input: give an exercise file or a built-in id".to_string(),
+        );
+    }
+    if operand.is_empty() {
+        return Err("EXERCISE is empty: give an exercise file or a built-in id".to_string());
+    }
+    let path = Path::new(&operand);
+    let has_extension = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml") || e.eq_ignore_ascii_case("md"));
+    let has_directory = path.components().count() > 1
+        || operand
+            .as_encoded_bytes()
+            .iter()
+            .any(|&b| b == b'/' || b == std::path::MAIN_SEPARATOR as u8);
+    match operand.to_str() {
+        Some(id) if !has_extension && !has_directory => Ok(ExerciseSource::Builtin(id.to_string())),
+        _ => Ok(ExerciseSource::Path(PathBuf::from(operand))),
+    }
 }
 
 /// The largest declared image size: 10 TB, as for one file of a context listing.
@@ -558,7 +742,7 @@ mod tests {
 
     fn run(args: &[&str]) -> Invocation {
         match parse(args) {
-            Ok(Request::Run(invocation)) => invocation,
+            Ok(Request::Run(invocation)) => *invocation,
             other => panic!("{other:?}"),
         }
     }
@@ -688,6 +872,122 @@ mod tests {
     }
 
     #[test]
+    fn graph_svg_options() {
+        let invocation = run(&["graph", "x", "--format=svg"]);
+        assert_eq!(invocation.format, Format::Svg);
+        assert_eq!(invocation.svg, SvgArgs::default());
+        assert_eq!(invocation.svg.direction, Direction::LeftToRight);
+        assert_eq!(invocation.svg.theme, Theme::Auto);
+        let invocation = run(&[
+            "graph",
+            "--direction",
+            "tb",
+            "--theme=dark",
+            "x",
+            "--format",
+            "svg",
+        ]);
+        assert_eq!(
+            invocation.svg,
+            SvgArgs {
+                direction: Direction::TopToBottom,
+                theme: Theme::Dark
+            }
+        );
+        assert_eq!(
+            run(&["graph", "x", "--format=svg", "--theme", "light"])
+                .svg
+                .theme,
+            Theme::Light
+        );
+        assert_eq!(
+            message(&["graph", "x", "--format=svg", "--direction", "up"]),
+            "unknown direction `up`: use lr or tb"
+        );
+        assert_eq!(
+            message(&["graph", "x", "--format=svg", "--theme", "solarized"]),
+            "unknown theme `solarized`: use auto, light or dark"
+        );
+        assert_eq!(
+            message(&["graph", "x", "--direction", "tb"]),
+            "`--direction` applies only to `--format svg`"
+        );
+        assert_eq!(
+            message(&["graph", "x", "--format=dot", "--theme", "dark"]),
+            "`--theme` applies only to `--format svg`"
+        );
+        assert_eq!(
+            message(&["analyze", "x", "--theme", "dark"]),
+            "unknown option `--theme`"
+        );
+    }
+
+    #[test]
+    fn grade_arguments() {
+        let invocation = run(&["grade", "node-distroless", "Dockerfile"]);
+        assert_eq!(invocation.command, Command::Grade);
+        assert_eq!(
+            invocation.exercise,
+            Some(ExerciseSource::Builtin("node-distroless".to_string()))
+        );
+        assert_eq!(invocation.input, Input::Path("Dockerfile".into()));
+        assert_eq!(invocation.format, Format::Text);
+        let invocation = run(&["grade", "--format", "json", "ex.TOML", "-"]);
+        assert_eq!(invocation.format, Format::Json);
+        assert_eq!(
+            invocation.exercise,
+            Some(ExerciseSource::Path("ex.TOML".into()))
+        );
+        assert_eq!(invocation.input, Input::Stdin);
+        for path in ["ex.md", "dir/ex", "./ex", "/abs/ex"] {
+            assert_eq!(
+                run(&["grade", path, "-"]).exercise,
+                Some(ExerciseSource::Path(path.into())),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            parse(&["grade", "--list"]),
+            Ok(Request::ListExercises(Format::Text))
+        );
+        assert_eq!(
+            parse(&["grade", "--format=json", "--list"]),
+            Ok(Request::ListExercises(Format::Json))
+        );
+        assert_eq!(
+            message(&["grade", "--list", "x"]),
+            "unexpected argument `x`: `--list` takes no EXERCISE or FILE"
+        );
+        assert_eq!(
+            message(&["grade", "x"]),
+            "missing FILE (use `-` for standard input)"
+        );
+        assert!(message(&["grade"]).starts_with("missing EXERCISE and FILE"));
+        assert_eq!(
+            message(&["grade", "a", "b", "c"]),
+            "unexpected argument `c`: give EXERCISE and FILE"
+        );
+        assert!(message(&["grade", "-", "x"]).starts_with("EXERCISE cannot be standard input"));
+        assert_eq!(
+            message(&["grade", "a", "b", "--target", "t"]),
+            "unknown option `--target`"
+        );
+        assert_eq!(
+            message(&["analyze", "x", "--list"]),
+            "unknown option `--list`"
+        );
+        assert_eq!(
+            message(&["grade", "a", "b", "--format", "svg"]),
+            "unknown format `svg` for `grade`: use text or json"
+        );
+        let usage = match parse(&["grade", "a"]) {
+            Err(error) => error.usage(),
+            other => panic!("{other:?}"),
+        };
+        assert!(usage.starts_with("Usage: stagecraft grade [OPTIONS] <EXERCISE> <FILE|->\n"));
+    }
+
+    #[test]
     fn help_and_version() {
         assert_eq!(parse(&["--help"]), Ok(Request::Help(USAGE)));
         assert_eq!(parse(&["help"]), Ok(Request::Help(USAGE)));
@@ -695,6 +995,8 @@ mod tests {
         assert_eq!(parse(&["help", "explain"]), Ok(Request::Help(EXPLAIN_HELP)));
         assert_eq!(parse(&["trace", "--help"]), Ok(Request::Help(TRACE_HELP)));
         assert_eq!(parse(&["parse", "--help"]), Ok(Request::Help(PARSE_HELP)));
+        assert_eq!(parse(&["grade", "--help"]), Ok(Request::Help(GRADE_HELP)));
+        assert_eq!(parse(&["help", "grade"]), Ok(Request::Help(GRADE_HELP)));
         assert_eq!(
             parse(&["analyze", "x", "-h"]),
             Ok(Request::Help(ANALYZE_HELP))
@@ -728,8 +1030,8 @@ mod tests {
             "`--build-arg =1` has an empty name"
         );
         assert_eq!(
-            message(&["graph", "x", "--format", "svg"]),
-            "unknown format `svg` for `graph`: use dot or mermaid or json"
+            message(&["graph", "x", "--format", "png"]),
+            "unknown format `png` for `graph`: use dot or mermaid or json or svg"
         );
         assert_eq!(
             message(&["analyze"]),

@@ -1,16 +1,18 @@
 //! The `stagecraft` command line: `parse`, `analyze`, `explain`, `trace` and `graph` over
-//! a Dockerfile.
+//! a Dockerfile, and `grade` against an exercise.
 //!
 //! [`run`] holds all the logic and takes its streams as arguments, so it is tested
 //! without spawning a process; `main.rs` only hands it the real ones. Exit codes: 0 for
 //! success, 1 when the Dockerfile has error diagnostics (`parse`, `analyze`, `explain`,
-//! `trace`), 2 when the arguments are wrong or an input cannot be read. Errors of the
-//! last kind are one line on standard error: `stagecraft: error: <path>: <reason>`, with
-//! `<path>:<line>` (and `:<column>` for JSON) when a file an option names is malformed.
+//! `trace`) or fails a check (`grade`), 2 when the arguments are wrong or an input
+//! cannot be read. Errors of the last kind are one line on standard error:
+//! `stagecraft: error: <path>: <reason>`, with `<path>:<line>` (and `:<column>` for JSON
+//! and exercise files) when a file an option names is malformed.
 #![forbid(unsafe_code)]
 
 pub mod args;
 pub mod explain;
+pub mod grade;
 pub mod input;
 pub mod json;
 pub mod render;
@@ -20,7 +22,8 @@ use std::ffi::OsString;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
-use stagecraft_analysis::{analyze, export, Options, Severity};
+use stagecraft_analysis::layout::{self, LayoutOptions, SvgOptions};
+use stagecraft_analysis::{analyze, export, Analysis, Options, Severity};
 use stagecraft_simulate::context::BuildContext;
 use stagecraft_simulate::{catalog, context, simulate, SimOptions, Simulation};
 
@@ -40,6 +43,12 @@ where
 {
     let invocation = match args::parse_args(args) {
         Ok(Request::Run(invocation)) => invocation,
+        Ok(Request::ListExercises(format)) => {
+            return match grade::list(format) {
+                Ok(output) => emit(stdout, stderr, &output, EXIT_OK),
+                Err(message) => fail(stderr, &message),
+            }
+        }
         Ok(Request::Help(text)) => return emit(stdout, stderr, &format!("{text}\n"), EXIT_OK),
         Ok(Request::Version) => {
             let version = format!("stagecraft {}\n", env!("CARGO_PKG_VERSION"));
@@ -55,6 +64,14 @@ where
             return EXIT_USAGE;
         }
     };
+    // The exercise first: an unknown id is reported before standard input is read.
+    let exercise = match &invocation.exercise {
+        Some(source) => match grade::load_exercise(source) {
+            Ok(exercise) => Some(exercise),
+            Err(message) => return fail(stderr, &message),
+        },
+        None => None,
+    };
     let text = match input::read_input(&invocation.input, stdin) {
         Ok(text) => text,
         Err(error) => {
@@ -66,13 +83,25 @@ where
             return EXIT_USAGE;
         }
     };
-    match execute(&invocation, &text) {
+    let result = match &exercise {
+        Some(exercise) => grade::grade(
+            exercise,
+            &text,
+            &input::input_name(&invocation.input),
+            invocation.format,
+        ),
+        None => execute(&invocation, &text),
+    };
+    match result {
         Ok((output, code)) => emit(stdout, stderr, &output, code),
-        Err(message) => {
-            let _ = writeln!(stderr, "stagecraft: error: {message}");
-            EXIT_USAGE
-        }
+        Err(message) => fail(stderr, &message),
     }
+}
+
+/// Reports a one-line error; the exit code is [`EXIT_USAGE`].
+fn fail(stderr: &mut dyn Write, message: &str) -> i32 {
+    let _ = writeln!(stderr, "stagecraft: error: {message}");
+    EXIT_USAGE
 }
 
 /// Runs a command on the text of its input: the output and the exit code, or a
@@ -106,23 +135,34 @@ pub fn execute(invocation: &Invocation, text: &str) -> Result<(String, i32), Str
             };
             Ok((output, exit_code(&simulation.diagnostics)))
         }
+        Command::Graph if invocation.format == Format::Svg => {
+            let simulation = run_simulation(invocation, text)?;
+            check_target(&simulation.analysis, &name)?;
+            let options = LayoutOptions {
+                direction: invocation.svg.direction,
+                stage_sizes: simulation
+                    .stages
+                    .iter()
+                    .flatten()
+                    .map(|r| (r.index, r.size_bytes))
+                    .collect(),
+            };
+            let drawn = layout::layout(&simulation.analysis, &options);
+            let mut svg = layout::to_svg(
+                &drawn,
+                &SvgOptions {
+                    theme: invocation.svg.theme,
+                    ..SvgOptions::default()
+                },
+            );
+            if !svg.ends_with('\n') {
+                svg.push('\n');
+            }
+            Ok((svg, EXIT_OK))
+        }
         Command::Graph => {
             let analysis = analyze(text, &options(invocation));
-            if let Some(unknown) = analysis
-                .diagnostics
-                .iter()
-                .find(|d| d.code == "unknown-target")
-            {
-                let help = unknown
-                    .help
-                    .as_deref()
-                    .map(|h| format!(" ({})", h.trim_end_matches('.')))
-                    .unwrap_or_default();
-                return Err(input::display_name(&format!(
-                    "{name}: {}{help}",
-                    unknown.message
-                )));
-            }
+            check_target(&analysis, &name)?;
             let output = match invocation.format {
                 Format::Mermaid => export::to_mermaid(&analysis),
                 Format::Json => json::to_pretty(&export::to_json(&analysis))?,
@@ -130,6 +170,36 @@ pub fn execute(invocation: &Invocation, text: &str) -> Result<(String, i32), Str
             };
             Ok((output, EXIT_OK))
         }
+        Command::Grade => {
+            let source = invocation
+                .exercise
+                .as_ref()
+                .ok_or_else(|| "`grade` needs an exercise".to_string())?;
+            let exercise = grade::load_exercise(source)?;
+            grade::grade(&exercise, text, &name, invocation.format)
+        }
+    }
+}
+
+/// The graph of a target that does not exist is an error, not a picture.
+fn check_target(analysis: &Analysis, name: &str) -> Result<(), String> {
+    match analysis
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "unknown-target")
+    {
+        Some(unknown) => {
+            let help = unknown
+                .help
+                .as_deref()
+                .map(|h| format!(" ({})", h.trim_end_matches('.')))
+                .unwrap_or_default();
+            Err(input::display_name(&format!(
+                "{name}: {}{help}",
+                unknown.message
+            )))
+        }
+        None => Ok(()),
     }
 }
 
@@ -348,6 +418,50 @@ mod tests {
             err.starts_with("stagecraft: error: <stdin>: binary file"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn graph_svg_draws_the_simulated_sizes() {
+        let text = "FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n";
+        let (code, out, err) = run_with(&["graph", "--format", "svg", "-"], text);
+        assert_eq!((code, err.as_str()), (0, ""));
+        assert!(out.starts_with("<svg "), "{out}");
+        assert!(out.ends_with("</svg>\n"), "{out}");
+        assert!(
+            out.contains("data-stage=\"1\" data-built=\"true\""),
+            "{out}"
+        );
+        assert!(out.contains("data-edge-kind=\"copy\" data-from=\"s0\" data-to=\"s1\""));
+        // The sizes are the simulator's, as in the web app.
+        let simulation = simulate(text, &SimOptions::default());
+        for stage in simulation.stages.iter().flatten() {
+            let size = layout::format_size(stage.size_bytes);
+            assert!(out.contains(&format!(">{size}</text>")), "{size}: {out}");
+        }
+    }
+
+    #[test]
+    fn grade_a_builtin_exercise_from_stdin() {
+        let pack = stagecraft_exercises::builtin_pack();
+        let Some(exercise) = pack.exercise("non-root-user") else {
+            panic!("no non-root-user exercise");
+        };
+        let (code, out, err) = run_with(&["grade", "non-root-user", "-"], &exercise.starter);
+        assert_eq!((code, err.as_str()), (1, ""));
+        assert!(out.starts_with("non-root-user: "), "{out}");
+        assert!(out.contains("[FAIL]"), "{out}");
+        let solution = exercise.solution.as_deref().unwrap_or_default();
+        let (code, out, _) = run_with(&["grade", "non-root-user", "-", "--format=json"], solution);
+        assert_eq!(code, 0, "{out}");
+        let value: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+        assert_eq!(value["exercise"], "non-root-user");
+        assert_eq!(value["passed"], true);
+        let (code, out, err) = run_with(&["grade", "nope", "-"], "FROM a\n");
+        assert_eq!((code, out.as_str()), (2, ""));
+        assert!(err.starts_with(
+            "stagecraft: error: unknown exercise `nope`; the built-in exercises are "
+        ));
+        assert_eq!(err.lines().count(), 1, "{err}");
     }
 
     struct BrokenPipe;

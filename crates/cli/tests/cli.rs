@@ -13,9 +13,14 @@ struct TempFile(PathBuf);
 
 impl TempFile {
     fn new(contents: &[u8]) -> TempFile {
+        TempFile::with_extension(contents, "Dockerfile")
+    }
+
+    /// A temporary file whose name ends in `.{extension}`.
+    fn with_extension(contents: &[u8], extension: &str) -> TempFile {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let name = format!(
-            "stagecraft-cli-test-{}-{}.Dockerfile",
+            "stagecraft-cli-test-{}-{}.{extension}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst)
         );
@@ -857,4 +862,381 @@ fn bad_option_files_are_one_line_errors() {
             stderr(&output)
         );
     }
+}
+
+/// Checks that `svg` is well-formed as far as tags go: every element closes in order,
+/// there is one root, and text and attribute values hold no raw `&` (entities only).
+/// Returns the number of elements.
+fn check_tags(svg: &str) -> usize {
+    let mut open: Vec<&str> = Vec::new();
+    let mut elements = 0;
+    let mut rest = svg;
+    while let Some(at) = rest.find('<') {
+        check_text(&rest[..at]);
+        let end = rest[at..].find('>').expect("an unclosed tag") + at;
+        let tag = &rest[at + 1..end];
+        assert!(!tag.contains('<'), "`<` inside a tag: {tag}");
+        if let Some(name) = tag.strip_prefix('/') {
+            assert_eq!(open.pop(), Some(name.trim()), "mismatched </{name}>");
+        } else {
+            assert!(
+                !open.is_empty() || elements == 0,
+                "a second root element: <{tag}>"
+            );
+            elements += 1;
+            check_text(tag);
+            let name = tag.split_whitespace().next().expect("a tag name");
+            if !tag.ends_with('/') {
+                open.push(name);
+            }
+        }
+        rest = &rest[end + 1..];
+    }
+    check_text(rest);
+    assert!(open.is_empty(), "unclosed elements: {open:?}");
+    elements
+}
+
+fn check_text(text: &str) {
+    for (at, _) in text.match_indices('&') {
+        let end = text[at..].find(';').map_or(text.len(), |e| at + e + 1);
+        let entity = &text[at..end];
+        assert!(
+            ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"].contains(&entity),
+            "a raw `&`: {entity}"
+        );
+    }
+}
+
+#[test]
+fn graph_svg_is_the_core_drawing() {
+    let file = TempFile::new(THREE_STAGES.as_bytes());
+    let output = stagecraft(&["graph", file.arg(), "--format", "svg"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let svg = stdout(&output);
+    assert!(
+        svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{svg}"
+    );
+    assert!(svg.ends_with("</svg>\n"), "{svg}");
+    assert!(check_tags(&svg) > 10);
+    for needle in [
+        "data-direction=\"left-to-right\"",
+        "data-stage=\"0\"",
+        "data-stage=\"2\"",
+        "data-edge-kind=\"copy\"",
+        "data-edge-kind=\"from\"",
+        "prefers-color-scheme: dark",
+        // The simulator's size of each stage, as the web app shows it.
+        "<text class=\"size\"",
+    ] {
+        assert!(svg.contains(needle), "{needle}: {svg}");
+    }
+    // Deterministic.
+    let again = stdout(&stagecraft(&["graph", file.arg(), "--format", "svg"]));
+    assert_eq!(svg, again);
+
+    let output = stagecraft(&[
+        "graph",
+        file.arg(),
+        "--format=svg",
+        "--target",
+        "test",
+        "--direction",
+        "tb",
+        "--theme",
+        "dark",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let svg = stdout(&output);
+    check_tags(&svg);
+    assert!(svg.contains("data-direction=\"top-to-bottom\""), "{svg}");
+    assert!(!svg.contains("prefers-color-scheme"), "{svg}");
+    // `web` is not needed for `test`: drawn, but skipped.
+    assert!(
+        svg.contains("data-stage=\"2\" data-built=\"false\""),
+        "{svg}"
+    );
+
+    let unknown = stagecraft(&["graph", file.arg(), "--format=svg", "--target", "nope"]);
+    assert!(one_line_error(&unknown)
+        .starts_with(&format!("stagecraft: error: {}: target stage", file.arg())));
+    let wrong = stagecraft(&["graph", file.arg(), "--theme", "dark"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        stderr(&wrong).starts_with("stagecraft: error: `--theme` applies only to `--format svg`\n")
+    );
+}
+
+#[test]
+fn graph_svg_escapes_hostile_names() {
+    let hostile = "FROM alpine AS a<b>&\"c'd\nRUN true\nFROM \"<img src=x onerror=alert(1)>\"\nCOPY --from=a<b>&\"c'd /x /x\n";
+    let output = stagecraft_stdin(&["graph", "--format", "svg", "-"], hostile.as_bytes());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let svg = stdout(&output);
+    check_tags(&svg);
+    assert!(!svg.contains("<b>"), "{svg}");
+    assert!(!svg.contains("<img"), "{svg}");
+    assert!(svg.contains("a&lt;b&gt;&amp;&quot;c&apos;d"), "{svg}");
+    assert!(svg.contains("data-edge-kind=\"copy\""), "{svg}");
+}
+
+/// The starter and solution of a built-in exercise, as files.
+fn builtin_files(id: &str) -> (TempFile, TempFile) {
+    let pack = stagecraft_exercises::builtin_pack();
+    let exercise = pack.exercise(id).expect("a built-in exercise");
+    let solution = exercise.solution.as_deref().expect("a solution");
+    (
+        TempFile::new(exercise.starter.as_bytes()),
+        TempFile::new(solution.as_bytes()),
+    )
+}
+
+/// `N of M checks pass`, as the checklist ends.
+fn summary(passed: usize, total: usize) -> String {
+    if total == 1 {
+        format!("{passed} of 1 check passes")
+    } else {
+        format!("{passed} of {total} checks pass")
+    }
+}
+
+#[test]
+fn grade_fails_every_starter_and_passes_every_solution() {
+    let pack = stagecraft_exercises::builtin_pack();
+    assert!(pack.exercises.len() >= 3, "{}", pack.exercises.len());
+    for exercise in &pack.exercises {
+        let id = exercise.id.as_str();
+        let total = exercise.checks.len();
+        let (starter, solution) = builtin_files(id);
+
+        let output = stagecraft(&["grade", id, starter.arg()]);
+        assert_eq!(output.status.code(), Some(1), "{id}: {}", stderr(&output));
+        let text = stdout(&output);
+        assert!(
+            text.starts_with(&format!("{id}: {}\n", exercise.title)),
+            "{text}"
+        );
+        assert!(text.contains("  ✗ [FAIL] "), "{text}");
+        let failed = text.matches("  ✗ [FAIL] ").count();
+        assert!(
+            text.ends_with(&format!("\n\n{}\n", summary(total - failed, total))),
+            "{text}"
+        );
+
+        let output = stagecraft(&["grade", id, solution.arg()]);
+        assert_eq!(output.status.code(), Some(0), "{id}: {}", stdout(&output));
+        let text = stdout(&output);
+        assert!(!text.contains("[FAIL]"), "{text}");
+        assert_eq!(text.matches("  ✓ [pass] ").count(), total, "{text}");
+        assert!(
+            text.ends_with(&format!("\n\n{}\n", summary(total, total))),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn grade_text_points_at_the_problem() {
+    let (starter, _) = builtin_files("node-distroless");
+    let output = stagecraft(&["grade", "node-distroless", starter.arg()]);
+    let text = stdout(&output);
+    assert!(
+        text.contains(&format!(
+            "\n{} graded, simulated with the `node` build context\n\n",
+            starter.arg()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("  ✗ [FAIL] Final image is at most 230 MB\n           now "),
+        "{text}"
+    );
+    // `FROM node:20`: the base image, on line 1.
+    assert!(
+        text.contains(&format!("           --> {}:1:6\n", starter.arg())),
+        "{text}"
+    );
+    // Standard input, and the same grade twice.
+    let pack = stagecraft_exercises::builtin_pack();
+    let exercise = pack.exercise("node-distroless").expect("exercise");
+    let piped = stagecraft_stdin(
+        &["grade", "node-distroless", "-"],
+        exercise.starter.as_bytes(),
+    );
+    assert_eq!(piped.status.code(), Some(1));
+    let piped = stdout(&piped);
+    assert!(piped.contains("\n           --> <stdin>:1:6\n"), "{piped}");
+    assert_eq!(piped, text.replace(starter.arg(), "<stdin>"));
+}
+
+#[test]
+fn grade_json_shape() {
+    let (starter, solution) = builtin_files("copy-from-path");
+    let output = stagecraft(&["grade", "copy-from-path", starter.arg(), "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let value = json_of(&output);
+    let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["context", "exercise", "passed", "results", "title"]);
+    assert_eq!(value["exercise"], "copy-from-path");
+    assert_eq!(value["title"], "Fix a COPY --from path that does not exist");
+    assert_eq!(value["passed"], false);
+    let results = value["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for result in results {
+        let keys: Vec<&String> = result.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "column",
+                "detail",
+                "end_column",
+                "end_line",
+                "kind",
+                "label",
+                "line",
+                "passed",
+                "range",
+            ]
+        );
+        assert!(result["kind"].is_string() && result["label"].is_string());
+        assert!(result["passed"].is_boolean() && result["detail"].is_string());
+        if result["range"].is_null() {
+            assert!(result["line"].is_null() && result["column"].is_null());
+        } else {
+            assert!(result["range"]["start"].is_u64() && result["range"]["end"].is_u64());
+            assert!(result["line"].as_u64() >= Some(1));
+            assert!(result["column"].as_u64() >= Some(1));
+        }
+    }
+    let failed = results
+        .iter()
+        .find(|r| r["passed"] == false)
+        .expect("a failed check");
+    assert!(failed["range"].is_object(), "{failed}");
+    assert_eq!(failed["line"], 9, "{failed}");
+
+    let output = stagecraft(&["grade", "copy-from-path", solution.arg(), "--format=json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let value = json_of(&output);
+    assert_eq!(value["passed"], true);
+    assert!(value["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["passed"] == true && r["range"].is_null()));
+}
+
+const EXERCISE_TOML: &str = r#"id = "tiny"
+title = "A tiny exercise"
+instructions = "Use two stages."
+starter = '''
+FROM alpine
+'''
+
+[[check]]
+kind = "stages_min"
+value = 2
+
+[[check]]
+kind = "not_root"
+"#;
+
+#[test]
+fn grade_with_exercise_files() {
+    let exercise = TempFile::with_extension(EXERCISE_TOML.as_bytes(), "toml");
+    let one = TempFile::new(b"FROM alpine\n");
+    let output = stagecraft(&["grade", exercise.arg(), one.arg()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("tiny: A tiny exercise\n"), "{text}");
+    assert!(text.ends_with("\n\n0 of 2 checks pass\n"), "{text}");
+    let two = TempFile::new(b"FROM alpine AS a\nFROM alpine\nUSER nobody\n");
+    let output = stagecraft(&["grade", exercise.arg(), two.arg()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).ends_with("\n\n2 of 2 checks pass\n"));
+
+    // The Markdown form: TOML front matter, then the instructions.
+    let markdown = "+++\nid = \"tiny-md\"\ntitle = \"Tiny\"\nstarter = '''\nFROM alpine\n'''\n[[check]]\nkind = \"not_root\"\n+++\n\nRun as **someone else**.\n";
+    let exercise = TempFile::with_extension(markdown.as_bytes(), "md");
+    let output = stagecraft(&["grade", exercise.arg(), two.arg()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).ends_with("\n\n1 of 1 check passes\n"));
+}
+
+#[test]
+fn grade_errors_exit_2() {
+    let dockerfile = TempFile::new(b"FROM alpine\n");
+    // A malformed exercise: FILE:LINE:COLUMN: message, on one line.
+    let broken = EXERCISE_TOML.replace("kind = \"not_root\"", "kind = \"not_rot\"");
+    let exercise = TempFile::with_extension(broken.as_bytes(), "toml");
+    let err = one_line_error(&stagecraft(&["grade", exercise.arg(), dockerfile.arg()]));
+    assert!(
+        err.starts_with(&format!(
+            "stagecraft: error: {}:13:8: unknown check kind `not_rot`",
+            exercise.arg()
+        )),
+        "{err}"
+    );
+    let not_toml = TempFile::with_extension(b"id = \"x\"\ntitle = 3\n", "toml");
+    let err = one_line_error(&stagecraft(&["grade", not_toml.arg(), dockerfile.arg()]));
+    assert!(
+        err.starts_with(&format!("stagecraft: error: {}:2:9: ", not_toml.arg())),
+        "{err}"
+    );
+    // An exercise file that cannot be read.
+    let missing = std::env::temp_dir().join("stagecraft-cli-test-missing-exercise.toml");
+    let err = one_line_error(&stagecraft(&[
+        "grade",
+        missing.to_str().unwrap(),
+        dockerfile.arg(),
+    ]));
+    assert!(err.ends_with(": no such file or directory\n"), "{err}");
+
+    // An unknown built-in id: the ids that exist, before standard input is read.
+    let err = one_line_error(&stagecraft(&["grade", "node-distrolss", "-"]));
+    assert!(
+        err.starts_with(
+            "stagecraft: error: unknown exercise `node-distrolss` (did you mean `node-distroless`?); the built-in exercises are node-distroless, "
+        ),
+        "{err}"
+    );
+    assert!(err.contains(", go-scratch, "), "{err}");
+    let err = one_line_error(&stagecraft(&["grade", "zzz", dockerfile.arg()]));
+    assert!(
+        err.starts_with("stagecraft: error: unknown exercise `zzz`; "),
+        "{err}"
+    );
+
+    // A Dockerfile that cannot be read.
+    let err = one_line_error(&stagecraft(&[
+        "grade",
+        "go-scratch",
+        "/nonexistent/Dockerfile",
+    ]));
+    assert_eq!(
+        err,
+        "stagecraft: error: /nonexistent/Dockerfile: no such file or directory\n"
+    );
+    let output = stagecraft(&["grade", "go-scratch"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn grade_list() {
+    let pack = stagecraft_exercises::builtin_pack();
+    let output = stagecraft(&["grade", "--list"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), pack.exercises.len());
+    for (line, exercise) in lines.iter().zip(&pack.exercises) {
+        let (id, title) = line.split_once(' ').expect("id and title");
+        assert_eq!(id, exercise.id);
+        assert_eq!(title.trim_start(), exercise.title);
+    }
+    let json = json_of(&stagecraft(&["grade", "--list", "--format", "json"]));
+    assert_eq!(json.as_array().map(Vec::len), Some(pack.exercises.len()));
+    assert_eq!(json[0]["id"], pack.exercises[0].id.as_str());
+    assert_eq!(json[0]["title"], pack.exercises[0].title.as_str());
 }
