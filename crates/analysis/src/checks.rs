@@ -161,6 +161,24 @@ impl Reporter<'_> {
         );
         self.diagnostics.last_mut()
     }
+
+    /// Reports a finding with a one-click fix replacing `range` by `replacement`.
+    fn report_with_fix(
+        &mut self,
+        rule: &Rule,
+        range: TextRange,
+        message: String,
+        title: String,
+        replacement: String,
+    ) {
+        if let Some(d) = self.report(rule, range, message) {
+            d.fix = Some(stagecraft_syntax::Fix {
+                title,
+                range,
+                replacement,
+            });
+        }
+    }
 }
 
 /// Runs the build checks.
@@ -241,20 +259,16 @@ fn casing(file: &Dockerfile, reporter: &mut Reporter) {
             } else {
                 ("uppercase", word.text.to_uppercase())
             };
-            if let Some(d) = reporter.report(
+            reporter.report_with_fix(
                 &CONSISTENT_INSTRUCTION_CASING,
                 word.range,
                 format!(
                     "Command '{}' should match the case of the command majority ({case})",
                     word.text
                 ),
-            ) {
-                d.fix = Some(stagecraft_syntax::Fix {
-                    title: format!("Change to {fixed}"),
-                    range: word.range,
-                    replacement: fixed,
-                });
-            }
+                format!("Change to {fixed}"),
+                fixed,
+            );
         }
     }
 }
@@ -264,17 +278,13 @@ fn from_checks(file: &Dockerfile, stage: &Stage, globals: &GlobalScope, reporter
     if let [_, as_word, name] = from.args.as_slice() {
         if !is_lower(&name.text) {
             let lower = name.text.to_lowercase();
-            if let Some(d) = reporter.report(
+            reporter.report_with_fix(
                 &STAGE_NAME_CASING,
                 name.range,
                 format!("Stage name '{}' should be lowercase", name.text),
-            ) {
-                d.fix = Some(stagecraft_syntax::Fix {
-                    title: format!("Rename to {lower}"),
-                    range: name.range,
-                    replacement: lower,
-                });
-            }
+                format!("Rename to {lower}"),
+                lower,
+            );
         }
         let from_word = &from.keyword_word.text;
         if is_lower(from_word) != is_lower(&as_word.text)
@@ -473,17 +483,17 @@ fn stage_checks(instructions: &[Instruction], reporter: &mut Reporter) {
             {
                 let keyword = instruction.keyword.as_str();
                 let exec = exec_form(&instruction.rest.text);
-                if let Some(d) = reporter.report(
-                    &JSON_ARGS_RECOMMENDED,
-                    instruction.rest.range,
-                    format!("JSON arguments recommended for {keyword} to prevent unintended behavior related to OS signals"),
-                ) {
-                    if let Some(exec) = exec {
-                        d.fix = Some(stagecraft_syntax::Fix {
-                            title: "Use exec form".to_string(),
-                            range: instruction.rest.range,
-                            replacement: exec,
-                        });
+                let message = format!("JSON arguments recommended for {keyword} to prevent unintended behavior related to OS signals");
+                match exec {
+                    Some(exec) => reporter.report_with_fix(
+                        &JSON_ARGS_RECOMMENDED,
+                        instruction.rest.range,
+                        message,
+                        "Use exec form".to_string(),
+                        exec,
+                    ),
+                    None => {
+                        reporter.report(&JSON_ARGS_RECOMMENDED, instruction.rest.range, message);
                     }
                 }
             }
@@ -493,6 +503,7 @@ fn stage_checks(instructions: &[Instruction], reporter: &mut Reporter) {
                     .first()
                     .map(|w| w.text.clone())
                     .unwrap_or_default();
+                // The fix replaces the whole instruction, the finding points at the keyword.
                 if let Some(d) = reporter.report(
                     &MAINTAINER_DEPRECATED,
                     instruction.keyword_word.range,
@@ -501,7 +512,7 @@ fn stage_checks(instructions: &[Instruction], reporter: &mut Reporter) {
                     d.fix = Some(stagecraft_syntax::Fix {
                         title: "Use a LABEL".to_string(),
                         range: instruction.range,
-                        replacement: format!("LABEL org.opencontainers.image.authors={:?}", author),
+                        replacement: format!("LABEL org.opencontainers.image.authors={author:?}"),
                     });
                 }
             }
@@ -544,17 +555,13 @@ fn legacy_key_value(instruction: &Instruction, reporter: &mut Reporter) {
     } else {
         format!("{}={}", first.text, value)
     };
-    if let Some(d) = reporter.report(
+    reporter.report_with_fix(
         &LEGACY_KEY_VALUE_FORMAT,
         instruction.rest.range,
         format!("\"{keyword} key=value\" should be used instead of legacy \"{keyword} key value\" format"),
-    ) {
-        d.fix = Some(stagecraft_syntax::Fix {
-            title: "Use key=value".to_string(),
-            range: instruction.rest.range,
-            replacement: quoted,
-        });
-    }
+        "Use key=value".to_string(),
+        quoted,
+    );
 }
 
 fn workdir_relative(instructions: &[Instruction], reporter: &mut Reporter) {
@@ -594,20 +601,16 @@ fn expose_checks(instructions: &[Instruction], reporter: &mut Reporter) {
                         &port.text[..port.text.len() - proto.len() - 1],
                         proto.to_lowercase()
                     );
-                    if let Some(d) = reporter.report(
+                    reporter.report_with_fix(
                         &EXPOSE_PROTO_CASING,
                         port.range,
                         format!(
                             "Defined protocol '{}' in EXPOSE instruction should be lowercase",
                             port.text
                         ),
-                    ) {
-                        d.fix = Some(stagecraft_syntax::Fix {
-                            title: format!("Change to {fixed}"),
-                            range: port.range,
-                            replacement: fixed,
-                        });
-                    }
+                        format!("Change to {fixed}"),
+                        fixed,
+                    );
                 }
             }
             if port.text.contains(':') {

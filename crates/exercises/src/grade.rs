@@ -259,14 +259,7 @@ fn final_base(values: &[String], facts: &Facts) -> Verdict {
     (passed, format!("now {shown}"), Some(root.base_range))
 }
 
-const SHELL_PATHS: [&str; 6] = [
-    "/bin/sh",
-    "/bin/bash",
-    "/usr/bin/sh",
-    "/bin/ash",
-    "/busybox/sh",
-    "/bin/busybox",
-];
+use stagecraft_simulate::image::SHELL_PATHS;
 
 fn no_shell(facts: &Facts) -> Verdict {
     let Some(image) = &facts.sim.image else {

@@ -1095,6 +1095,23 @@ impl StageState<'_, '_> {
         (summary, None, true)
     }
 
+    /// Changes owners or modes at `path` (and under it when `recursive`). Docker copies
+    /// every touched file into the new layer, which is why this costs bytes.
+    fn repermission(
+        &mut self,
+        path: &str,
+        recursive: bool,
+        layer: usize,
+        change: impl Fn(&mut Node),
+    ) {
+        self.fs.update_under(path, |p, node| {
+            if recursive || p == path {
+                change(node);
+                node.layer = Some(layer);
+            }
+        });
+    }
+
     fn apply_effect(&mut self, effect: &Effect, layer: usize) {
         let owner = if self.config.is_root() {
             "0:0".to_string()
@@ -1138,32 +1155,16 @@ impl StageState<'_, '_> {
                 path,
                 owner,
                 recursive,
-            } => {
-                let target = path.clone();
-                let recursive = *recursive;
-                self.fs.update_under(path, |p, node| {
-                    if recursive || p == target {
-                        node.owner = owner.clone();
-                        node.layer = Some(layer);
-                    }
-                });
-            }
+            } => self.repermission(path, *recursive, layer, |node| node.owner = owner.clone()),
             Effect::Chmod {
                 path,
                 mode,
                 recursive,
-            } => {
-                let target = path.clone();
-                let recursive = *recursive;
-                self.fs.update_under(path, |p, node| {
-                    if recursive || p == target {
-                        if let Some(mode) = mode {
-                            node.mode = *mode;
-                        }
-                        node.layer = Some(layer);
-                    }
-                });
-            }
+            } => self.repermission(path, *recursive, layer, |node| {
+                if let Some(mode) = mode {
+                    node.mode = *mode;
+                }
+            }),
             Effect::Move { from, to } | Effect::Copy { from, to } => {
                 let moved: Vec<(String, Node)> = self
                     .fs

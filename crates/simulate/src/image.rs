@@ -119,7 +119,8 @@ const TOOLCHAIN_PATHS: &[(&str, &[&str])] = &[
     ("git", &["/usr/bin/git"]),
 ];
 
-const SHELL_PATHS: &[&str] = &[
+/// Paths whose presence means the image has a shell.
+pub const SHELL_PATHS: &[&str] = &[
     "/bin/sh",
     "/bin/bash",
     "/usr/bin/sh",
