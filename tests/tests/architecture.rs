@@ -8,10 +8,11 @@ use std::process::Command;
 use serde_json::Value;
 use stagecraft_tests::workspace_root;
 
-const CORE: [&str; 3] = [
+const CORE: [&str; 4] = [
     "stagecraft-syntax",
     "stagecraft-analysis",
     "stagecraft-simulate",
+    "stagecraft-exercises",
 ];
 const WEB_ONLY: [&str; 5] = ["yew", "web-sys", "gloo", "wasm-bindgen", "js-sys"];
 
@@ -113,10 +114,11 @@ impl Metadata {
 }
 
 /// What the edges (CLI, web) may use: the whole core.
-const EDGE_DEPS: [&str; 3] = [
+const EDGE_DEPS: [&str; 4] = [
     "stagecraft-syntax",
     "stagecraft-analysis",
     "stagecraft-simulate",
+    "stagecraft-exercises",
 ];
 
 #[test]
