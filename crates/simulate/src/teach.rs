@@ -122,14 +122,31 @@ fn run_findings(inputs: &Inputs, outcome: &Outcome, out: &mut Vec<Diagnostic>) {
                 instruction.rest.range
             }
         };
-        for command in &record.plan.unknown {
+        // One note per RUN, not per command: a long script would otherwise flood the list.
+        if let Some(first) = record.plan.unknown.first() {
+            let mut programs: Vec<&str> = record
+                .plan
+                .unknown
+                .iter()
+                .map(|c| c.program.as_str())
+                .collect();
+            programs.dedup();
+            let last = record.plan.unknown.last().unwrap_or(first);
+            let names = programs
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             out.push(
                 Diagnostic::info(
                     "run-effect-unknown",
-                    place(command.start, command.end),
-                    format!("the effect of `{}` on the filesystem is not modelled", command.program),
+                    place(first.start, last.end),
+                    format!(
+                        "the effect of {names} on the filesystem {} not modelled",
+                        if programs.len() == 1 { "is" } else { "are" }
+                    ),
                 )
-                .with_help("The simulated image leaves it out; teachers can describe it in the recipe table."),
+                .with_help("The simulated image leaves it out; teachers can describe commands in the recipe table."),
             );
         }
         for (command, reason) in &record.plan.needs_root {
