@@ -40,10 +40,11 @@ fn initial_state() -> AppState {
 #[function_component]
 pub fn App() -> Html {
     let state = use_reducer(initial_state);
-    let dispatch = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |action: Action| dispatcher.dispatch(action))
-    };
+    // Callbacks are memoised on the (stable) dispatcher: a fresh callback per render would
+    // count as a changed prop and re-render every panel (the whole graph) on each keystroke.
+    let dispatch = use_callback(state.dispatcher(), |action: Action, dispatcher| {
+        dispatcher.dispatch(action)
+    });
 
     // Autosave on every change of text, target or args.
     {
@@ -95,18 +96,15 @@ pub fn App() -> Html {
         }
     });
 
-    let on_edit = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |text: String| dispatch.emit(Action::Edit(text)))
-    };
-    let on_jump = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |range| dispatch.emit(Action::JumpTo(range)))
-    };
-    let dismiss = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |_: MouseEvent| dispatch.emit(Action::Notice(None)))
-    };
+    let on_edit = use_callback(dispatch.clone(), |text: String, dispatch| {
+        dispatch.emit(Action::Edit(text))
+    });
+    let on_jump = use_callback(dispatch.clone(), |range, dispatch| {
+        dispatch.emit(Action::JumpTo(range))
+    });
+    let dismiss = use_callback(dispatch.clone(), |_: MouseEvent, dispatch| {
+        dispatch.emit(Action::Notice(None))
+    });
 
     let panel = match state.panel {
         Panel::Graph => html! {

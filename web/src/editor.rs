@@ -40,9 +40,6 @@ pub fn Editor(props: &EditorProps) -> Html {
     let (scroll_top, scroll_left, client_height) = *scroll;
 
     let lines = use_memo(props.text.clone(), |text| LineIndex::new(text));
-    let tokens = use_memo((props.text.clone(), props.view.clone()), |(text, view)| {
-        highlight_tokens(text, view)
-    });
     // One marker per line, the most severe diagnostic's.
     let markers = use_memo(props.view.clone(), |view| {
         let mut markers: BTreeMap<u32, (Severity, String)> = BTreeMap::new();
@@ -92,6 +89,24 @@ pub fn Editor(props: &EditorProps) -> Html {
             }
         });
     }
+    // A new text set from outside (an example, a restore) can move the textarea's scroll
+    // position without a scroll event; re-read it so the layers stay aligned.
+    {
+        let textarea = textarea.clone();
+        let scroll = scroll.clone();
+        use_effect_with(props.text.clone(), move |_| {
+            if let Some(t) = textarea.cast::<HtmlTextAreaElement>() {
+                let now = (
+                    f64::from(t.scroll_top()),
+                    f64::from(t.scroll_left()),
+                    f64::from(t.client_height()),
+                );
+                if now != *scroll {
+                    scroll.set(now);
+                }
+            }
+        });
+    }
     // Jumps: select (and focus) or just scroll to a range of the current text.
     {
         let textarea = textarea.clone();
@@ -114,6 +129,21 @@ pub fn Editor(props: &EditorProps) -> Html {
         .saturating_sub(OVERSCAN)
         .min(total.saturating_sub(1));
     let last = (first + rows + 2 * OVERSCAN).min(total);
+    // Typed ahead of a deferred analysis, a long file is highlighted only around the
+    // visible lines, so a keystroke costs the same in a 5,000-line file as in a short one.
+    let window = props.stale.then(|| {
+        let from = first.saturating_sub(OVERSCAN) as u32 + 1;
+        TextRange::new(
+            lines.line_start(from).unwrap_or(0),
+            lines
+                .line_start(last as u32 + 1)
+                .unwrap_or(props.text.len()),
+        )
+    });
+    let tokens = use_memo(
+        (props.text.clone(), props.view.clone(), window),
+        |(text, view, window)| highlight_tokens(text, view, *window),
+    );
 
     let mut decorations: Vec<Decoration> = Vec::new();
     if !props.stale {
@@ -336,21 +366,29 @@ fn reveal(textarea: &HtmlTextAreaElement, text: &str, lines: &LineIndex, jump: J
 }
 
 /// The editor's tokens from the core's highlighter. The view's parse is reused when it is
-/// of this very text; a long file typed ahead of its analysis is parsed again here (parsing
-/// is a small part of the analysis, and the colours must follow the keystroke).
-pub fn highlight_tokens(text: &Rc<str>, view: &View) -> Vec<Token> {
-    let owned;
-    let parse = if Rc::ptr_eq(text, &view.text) || **text == *view.text {
-        &view.analysis.parse
-    } else {
-        owned = stagecraft_syntax::parse(text);
-        &owned
+/// of this very text; otherwise (a long file typed ahead of its analysis) only `window` is
+/// parsed and highlighted: a construct that starts above it (a heredoc, a continuation)
+/// may be coloured wrongly for the moment until the analysis catches up.
+pub fn highlight_tokens(text: &Rc<str>, view: &View, window: Option<TextRange>) -> Vec<Token> {
+    use stagecraft_syntax::highlight::highlight;
+    let tokens = |tokens: Vec<stagecraft_syntax::highlight::Token>, base: usize| -> Vec<Token> {
+        tokens
+            .into_iter()
+            .map(|t| Token {
+                range: TextRange::new(t.range.start + base, t.range.end + base),
+                class: t.kind.css_class(),
+            })
+            .collect()
     };
-    stagecraft_syntax::highlight::highlight(text, parse)
-        .into_iter()
-        .map(|t| Token {
-            range: t.range,
-            class: t.kind.css_class(),
-        })
-        .collect()
+    if Rc::ptr_eq(text, &view.text) || **text == *view.text {
+        return tokens(highlight(text, &view.analysis.parse), 0);
+    }
+    let range = window.unwrap_or(TextRange::new(0, text.len()));
+    let Some(slice) = text.get(range.start..range.end) else {
+        return Vec::new();
+    };
+    tokens(
+        highlight(slice, &stagecraft_syntax::parse(slice)),
+        range.start,
+    )
 }

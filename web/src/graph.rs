@@ -53,10 +53,9 @@ pub fn GraphPanel(props: &GraphPanelProps) -> Html {
         let fit = fit.clone();
         Callback::from(move |_: MouseEvent| fit.set(!*fit))
     };
-    let select = {
-        let dispatch = props.dispatch.clone();
-        Callback::from(move |stage: usize| dispatch.emit(Action::SelectStage(stage)))
-    };
+    let select = use_callback(props.dispatch.clone(), |stage: usize, dispatch| {
+        dispatch.emit(Action::SelectStage(stage))
+    });
     html! {
         <div class="graph-panel" data-rev={view.rev.to_string()}>
             <div class="graph-actions">
