@@ -136,9 +136,10 @@ test('stepping through a build shows the COPY --from transfer', async (t) => {
   assert.match(await transfer.innerText(), /\/out\/app/);
   assert.match(await transfer.innerText(), /MB|kB/);
   assert.match(await page.locator('.step-keyword').innerText(), /COPY/);
-  // The instruction is marked in the editor, and the stage in the lane.
+  // The instruction is marked in the editor; the graph lights the stage and the source.
   assert.match(await page.locator('.highlight .step-mark').first().innerText(), /COPY|--from/);
-  assert.equal(await page.locator('.lane-stage.active').count(), 1);
+  assert.equal(await page.locator('.steps-panel .gnode.active').getAttribute('data-stage'), '1');
+  assert.equal(await page.locator('.steps-panel .gnode.source').getAttribute('data-stage'), '0');
   assert.ok((await page.locator('.diff.added li').count()) >= 1, 'the diff lists the added file');
   await page.waitForTimeout(1_200); // let the transfer animation finish for the screenshot
   await page.screenshot({ path: shot('steps-transfer.png') });
@@ -155,6 +156,9 @@ test('stepping through a build shows the COPY --from transfer', async (t) => {
   await page.getByRole('button', { name: 'Pause' }).waitFor({ timeout: 2_000 });
   await page.getByRole('button', { name: 'Pause' }).click();
   await page.getByRole('button', { name: 'Play' }).waitFor();
+  // A node of the small graph goes to the first step of its stage.
+  await page.locator('.steps-panel [data-stage="0"]').click();
+  assert.match(await count.innerText(), /^Step 1 of/);
 });
 
 test('the image panel shows size, layers, comparison, badges and files', async (t) => {

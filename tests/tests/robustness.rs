@@ -70,8 +70,9 @@ fn check(text: &str, what: &str) {
     let started = Instant::now();
     let analysis = analyze(text, &Options::default());
     let elapsed = started.elapsed();
-    // Generous: this guards against hangs and blow-ups, not a speed budget.
-    assert!(elapsed < Duration::from_secs(2), "{what} took {elapsed:?}");
+    // A guard against hangs and exponential blow-ups, not a speed budget (the benchmarks
+    // measure speed): generous enough for a debug build on a loaded two-core machine.
+    assert!(elapsed < Duration::from_secs(15), "{what} took {elapsed:?}");
     for d in &analysis.diagnostics {
         assert!(
             d.range.start <= d.range.end && d.range.end <= text.len(),

@@ -10,8 +10,8 @@ pub mod dockerignore;
 pub mod expand;
 pub mod export;
 pub mod graph;
-pub mod layout;
 mod instructions;
+pub mod layout;
 pub mod scope;
 pub mod suggest;
 

@@ -6,10 +6,10 @@
 
 mod ast;
 pub mod buildkit;
-pub mod highlight;
 mod diagnostic;
 mod directives;
 mod heredoc;
+pub mod highlight;
 mod json;
 mod line_index;
 mod line_parsers;

@@ -476,7 +476,10 @@ mod tests {
         let p = parse(text);
         let heredoc = &p.dockerfile.instructions[1].heredocs[0];
         assert!(heredoc.content_range.is_empty());
-        assert_eq!(heredoc.content_range.start, text.rfind("EOF").unwrap_or_default());
+        assert_eq!(
+            heredoc.content_range.start,
+            text.rfind("EOF").unwrap_or_default()
+        );
     }
 
     #[test]
