@@ -236,8 +236,9 @@ fn check_simulation(text: &str, what: &str) {
     let simulation =
         stagecraft_simulate::simulate(text, &stagecraft_simulate::SimOptions::default());
     let elapsed = started.elapsed();
+    // As above: a hang guard, not a timing test.
     assert!(
-        elapsed < Duration::from_secs(3),
+        elapsed < Duration::from_secs(20),
         "{what}: simulation took {elapsed:?}"
     );
     for d in &simulation.diagnostics {
