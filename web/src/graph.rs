@@ -81,7 +81,7 @@ pub fn GraphPanel(props: &GraphPanelProps) -> Html {
     }
 }
 
-fn compute_layout(view: &View) -> Layout {
+pub fn compute_layout(view: &View) -> Layout {
     let options = LayoutOptions {
         stage_sizes: view
             .stages
@@ -95,18 +95,21 @@ fn compute_layout(view: &View) -> Layout {
 }
 
 #[derive(Properties, PartialEq)]
-struct GraphSvgProps {
-    layout: std::rc::Rc<Layout>,
-    view: Shared,
-    active: Option<usize>,
-    fit: bool,
-    on_select: Callback<usize>,
+pub struct GraphSvgProps {
+    pub layout: std::rc::Rc<Layout>,
+    pub view: Shared,
+    pub active: Option<usize>,
+    /// The stage files are copied from, during a `COPY --from` step.
+    #[prop_or_default]
+    pub source: Option<usize>,
+    pub fit: bool,
+    pub on_select: Callback<usize>,
 }
 
 /// The core's layout drawn as SVG elements (never a markup string): bands for the
 /// parallel levels, edges by kind, then nodes, each stage focusable and clickable.
 #[function_component]
-fn GraphSvg(props: &GraphSvgProps) -> Html {
+pub fn GraphSvg(props: &GraphSvgProps) -> Html {
     let l = &props.layout;
     let view_box = format!("0 0 {:.0} {:.0}", l.width, l.height);
     let bands = l.bands.iter().map(|b| {
@@ -150,7 +153,8 @@ fn GraphSvg(props: &GraphSvgProps) -> Html {
                 "stage",
                 (!built).then_some("skipped"),
                 target.then_some("target"),
-                (props.active == Some(index)).then_some("active")
+                (props.active == Some(index)).then_some("active"),
+                (props.source == Some(index)).then_some("source")
             );
             html! {
                 <g {class} data-stage={index.to_string()} data-built={built.to_string()}

@@ -1,11 +1,12 @@
-//! The build step by step: controls (buttons, scrubber, arrow keys and space), the stages
-//! with the active one lit, the step's diff, and a `COPY --from` shown as files moving
+//! The build step by step: controls (buttons, scrubber, arrow keys and space), the stage
+//! graph with the step's stage lit, the step's diff, and a `COPY --from` shown as files moving
 //! from one stage to another.
 
 use stagecraft_simulate::model::{PathChange, Transfer};
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
+use crate::graph::{compute_layout, GraphSvg};
 use crate::state::{format_bytes, Action, Shared};
 
 /// Rows shown per diff list; the rest are counted.
@@ -21,6 +22,16 @@ pub struct StepsPanelProps {
 
 #[function_component]
 pub fn StepsPanel(props: &StepsPanelProps) -> Html {
+    let layout = use_memo(props.view.clone(), |view| compute_layout(view));
+    // A node of the small graph jumps to the first step of its stage.
+    let to_stage = use_callback(
+        (props.view.clone(), props.dispatch.clone()),
+        |stage: usize, (view, dispatch)| {
+            if let Some(step) = view.steps.iter().position(|s| s.stage == stage) {
+                dispatch.emit(Action::StepTo(step));
+            }
+        },
+    );
     let view = &props.view;
     let steps = &view.steps;
     if steps.is_empty() {
@@ -73,25 +84,6 @@ pub fn StepsPanel(props: &StepsPanelProps) -> Html {
             }
         })
     };
-    let built: Vec<usize> = view
-        .analysis
-        .build_levels
-        .iter()
-        .flatten()
-        .copied()
-        .collect();
-    let lane = built.iter().map(|&s| {
-        let class = classes!(
-            "lane-stage",
-            (s == step.stage).then_some("active"),
-            step.transfer
-                .as_ref()
-                .and_then(|t| t.from_stage)
-                .filter(|&f| f == s)
-                .map(|_| "source")
-        );
-        html! { <li {class} data-lane-stage={s.to_string()}>{ view.stage_label(s) }</li> }
-    });
     let layer = step
         .layer
         .and_then(|l| view.stage_result(step.stage).and_then(|r| r.layers.get(l)))
@@ -114,7 +106,10 @@ pub fn StepsPanel(props: &StepsPanelProps) -> Html {
             </div>
             <input type="range" class="scrubber" min="1" max={steps.len().to_string()}
                 value={(index + 1).to_string()} aria-label="Step" oninput={on_scrub} />
-            <ol class="lane" aria-label="Stages in build order">{ for lane }</ol>
+            <div class="steps-graph">
+                <GraphSvg layout={layout.clone()} view={props.view.clone()} active={Some(step.stage)}
+                    source={step.transfer.as_ref().and_then(|t| t.from_stage)} fit=true on_select={to_stage} />
+            </div>
             <div class="step-card" data-step={index.to_string()} data-keyword={step.keyword.clone()}>
                 <p class="step-title">
                     <span class="step-keyword">{ &step.keyword }</span>
