@@ -1,6 +1,6 @@
 //! The toolbar: examples, target, build args and the theme toggle.
 
-use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::examples::EXAMPLES;
@@ -50,6 +50,20 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
     let toggle_args = {
         let args_open = args_open.clone();
         Callback::from(move |_: MouseEvent| args_open.set(!*args_open))
+    };
+    // Escape closes the popover and gives the focus back to its button.
+    let args_button = use_node_ref();
+    let close_args = {
+        let args_open = args_open.clone();
+        let args_button = args_button.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Escape" {
+                args_open.set(false);
+                if let Some(button) = args_button.cast::<web_sys::HtmlElement>() {
+                    let _ = button.focus();
+                }
+            }
+        })
     };
     let next_theme = match props.theme {
         Theme::System => Theme::Dark,
@@ -102,12 +116,12 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                 </select>
             </label>
             <div class="control args">
-                <button type="button" class="tool-button" aria-expanded={args_open.to_string()}
+                <button type="button" class="tool-button" ref={args_button} aria-expanded={args_open.to_string()}
                     aria-controls="build-args" onclick={toggle_args}>
                     { if arg_count == 0 { "Build args".to_owned() } else { format!("Build args ({arg_count})") } }
                 </button>
                 if *args_open {
-                    <div class="args-popover">
+                    <div class="args-popover" onkeydown={close_args}>
                         <label for="build-args">{ "One KEY=VALUE per line, as --build-arg" }</label>
                         <textarea id="build-args" rows="4" spellcheck="false"
                             value={props.build_args.clone()} oninput={on_args}

@@ -1,0 +1,43 @@
+// Browser smoke test: the release build in dist/ loads in Debian's chromium, analyses its
+// example and shows the graph, the problems list and the three panels without an error.
+// The full behaviour is in playground.test.mjs; shared set-up in helpers.mjs.
+//
+// Run by `cargo xtask test` (after `trunk build --release`); by hand:
+//   node --test tests/e2e/
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { launch, openPage, serve, shot, type, waitForCount } from './helpers.mjs';
+
+let server;
+let url;
+let browser;
+
+before(async () => {
+  ({ server, url } = await serve());
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test('the page loads, analyses as you type and every panel renders', async (t) => {
+  const page = await openPage(t, browser, url);
+  assert.equal(await page.title(), 'Stagecraft: a Dockerfile playground');
+  await waitForCount(page, '[data-stage]', 2);
+  await type(page, 'FROM alpine:3.20 AS base\nRUN apk add curl\n\nFROM base\nCMD ["curl", "--version"]\n');
+  await waitForCount(page, '[data-stage]', 2);
+  assert.deepEqual(
+    await page.locator('[data-stage]').evaluateAll((els) => els.map((el) => el.dataset.built)),
+    ['true', 'true'],
+  );
+  await page.getByRole('tab', { name: 'Image' }).click();
+  await page.locator('[data-image-size-mb]').waitFor();
+  await page.getByRole('tab', { name: 'Steps' }).click();
+  await page.getByRole('button', { name: 'Next step' }).click();
+  assert.match(await page.locator('.step-count').innerText(), /^Step 2 of/);
+  await page.screenshot({ path: shot('smoke.png') });
+});
