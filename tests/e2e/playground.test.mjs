@@ -348,3 +348,21 @@ test('the page is usable in a 600x400 iframe', async (t) => {
   await frame.locator('.badges').filter({ hasText: '8080' }).waitFor();
   await page.screenshot({ path: shot('iframe-600x400.png') });
 });
+
+test('the diagnostic under the caret is shown, with its one-click fix', async (t) => {
+  const page = await openPage(t, browser, url);
+  await type(page, 'FROM alpine:3.20 AS Build\nRUN echo hi\n');
+  const item = page.locator('[data-code="StageNameCasing"]');
+  await item.waitFor();
+  await item.getByRole('button').click();
+  const bar = page.locator('.at-caret');
+  await bar.waitFor();
+  assert.match(await bar.innerText(), /StageNameCasing/);
+  await page.screenshot({ path: shot('fix.png') });
+  await bar.getByRole('button', { name: /^Fix:/ }).click();
+  assert.equal(await editor(page).inputValue(), 'FROM alpine:3.20 AS build\nRUN echo hi\n');
+  await waitForCount(page, '[data-code="StageNameCasing"]', 0);
+  // The fix is one step of the browser's undo.
+  await editor(page).press('Control+z');
+  assert.equal(await editor(page).inputValue(), 'FROM alpine:3.20 AS Build\nRUN echo hi\n');
+});

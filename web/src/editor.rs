@@ -7,10 +7,12 @@ use std::rc::Rc;
 
 use stagecraft_analysis::{LineIndex, Severity, TextRange};
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlTextAreaElement, KeyboardEvent};
+use web_sys::{HtmlTextAreaElement, KeyboardEvent, MouseEvent};
 use yew::prelude::*;
 
-use crate::state::{utf16_offset, Jump, Shared, View, DEFER_LINES, SIMULATE_MAX_LINES};
+use crate::state::{
+    byte_offset, utf16_offset, Jump, Shared, View, DEFER_LINES, SIMULATE_MAX_LINES,
+};
 use crate::tokens::{segments, severity_class, Decoration, Token};
 
 /// Line height in pixels; the CSS uses the same value so rows can be computed from the
@@ -54,6 +56,40 @@ pub fn Editor(props: &EditorProps) -> Html {
         markers
     });
 
+    // The caret's byte offset, so the diagnostic under it can be shown (the textarea covers
+    // the underlines, so hovering them is not possible; the caret is keyboard-friendly).
+    let caret = use_state(|| None::<usize>);
+    let track_caret = {
+        let caret = caret.clone();
+        let text = props.text.clone();
+        move |target: Option<HtmlTextAreaElement>| {
+            if let Some(t) = target {
+                let units = t.selection_start().ok().flatten().unwrap_or(0);
+                // The DOM value, not props: this runs before the edit's re-render.
+                let value = t.value();
+                let at = if *value == *text {
+                    byte_offset(&text, units)
+                } else {
+                    byte_offset(&value, units)
+                };
+                if *caret != Some(at) {
+                    caret.set(Some(at));
+                }
+            }
+        }
+    };
+    let onkeyup = {
+        let track = track_caret.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            track(event.target_dyn_into::<HtmlTextAreaElement>())
+        })
+    };
+    let onmouseup = {
+        let track = track_caret.clone();
+        Callback::from(move |event: MouseEvent| {
+            track(event.target_dyn_into::<HtmlTextAreaElement>())
+        })
+    };
     let on_scroll = {
         let scroll = scroll.clone();
         Callback::from(move |event: Event| {
@@ -112,9 +148,13 @@ pub fn Editor(props: &EditorProps) -> Html {
         let textarea = textarea.clone();
         let text = props.text.clone();
         let lines = lines.clone();
+        let caret = caret.clone();
         use_effect_with(props.jump, move |jump| {
             if let (Some(jump), Some(t)) = (jump, textarea.cast::<HtmlTextAreaElement>()) {
                 reveal(&t, &text, &lines, *jump);
+                if jump.focus {
+                    caret.set(Some(jump.range.start));
+                }
             }
         });
     }
@@ -172,6 +212,15 @@ pub fn Editor(props: &EditorProps) -> Html {
         );
     }
 
+    // The most severe diagnostic whose range holds the caret.
+    let at_caret = (*caret).filter(|_| !props.stale).and_then(|at| {
+        props
+            .view
+            .diagnostics
+            .iter()
+            .filter(|d| d.range.start <= at && at <= d.range.end)
+            .min_by_key(|d| d.severity)
+    });
     let text = &*props.text;
     let code_lines = (first..last).map(|i| {
         let line_no = i as u32 + 1;
@@ -234,7 +283,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                         </div>
                     </div>
                     <textarea
-                        ref={textarea}
+                        ref={textarea.clone()}
                         aria-label="Dockerfile"
                         aria-describedby="editor-help"
                         spellcheck="false"
@@ -244,13 +293,34 @@ pub fn Editor(props: &EditorProps) -> Html {
                         value={props.text.clone()}
                         {oninput}
                         {onkeydown}
+                        {onkeyup}
+                        {onmouseup}
                         onscroll={on_scroll}
                     />
                 </div>
             </div>
-            <p id="editor-help" class="hint">
-                { "Tab inserts two spaces; Escape moves the focus on to the panels." }
-            </p>
+            if let Some(d) = at_caret {
+                <div class={classes!("at-caret", d.severity.as_str())} role="status">
+                    <span class="severity">{ d.severity.as_str() }</span>
+                    <code class="code">{ d.code }</code>
+                    <span class="at-caret-message">{ &d.message }</span>
+                    if let Some(help) = &d.help {
+                        <span class="at-caret-help">{ help }</span>
+                    }
+                    if let Some((title, range, replacement)) = d.fix.clone() {
+                        <button type="button" class="tool-button primary" onclick={
+                            let textarea = textarea.clone();
+                            let text = props.text.clone();
+                            let on_edit = props.on_edit.clone();
+                            Callback::from(move |_: MouseEvent| apply_fix(&textarea, &text, range, &replacement, &on_edit))
+                        }>{ format!("Fix: {title}") }</button>
+                    }
+                </div>
+            } else {
+                <p id="editor-help" class="hint">
+                    { "Tab inserts two spaces; Escape moves the focus on to the panels." }
+                </p>
+            }
         </section>
     }
 }
@@ -339,6 +409,35 @@ fn on_key(event: &KeyboardEvent, on_edit: &Callback<String>) {
             }
         }
         _ => {}
+    }
+}
+
+/// Replaces `range` with `replacement` through `insertText`, so the fix is one step of
+/// the browser's undo.
+fn apply_fix(
+    textarea: &NodeRef,
+    text: &str,
+    range: TextRange,
+    replacement: &str,
+    on_edit: &Callback<String>,
+) {
+    let Some(t) = textarea.cast::<HtmlTextAreaElement>() else {
+        return;
+    };
+    let _ = t.focus();
+    let _ = t.set_selection_range(
+        utf16_offset(text, range.start),
+        utf16_offset(text, range.end),
+    );
+    let inserted = crate::dom::document()
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+        .and_then(|d| {
+            d.exec_command_with_show_ui_and_value("insertText", false, replacement)
+                .ok()
+        })
+        .unwrap_or(false);
+    if !inserted && t.set_range_text(replacement).is_ok() {
+        on_edit.emit(t.value());
     }
 }
 

@@ -85,6 +85,8 @@ pub struct DiagnosticRow {
     pub help: Option<String>,
     /// Byte range in the analysed text.
     pub range: TextRange,
+    /// A one-click fix: its title, and the replacement of a range of the analysed text.
+    pub fix: Option<(String, TextRange, String)>,
 }
 
 /// Everything derived from one text and one set of options. Built once per analysis and
@@ -147,6 +149,7 @@ impl View {
                     message: d.message,
                     help: d.help,
                     range: d.range,
+                    fix: d.fix.map(|f| (f.title, f.range, f.replacement)),
                 }
             })
             .collect();
@@ -513,6 +516,19 @@ pub fn utf16_offset(text: &str, offset: usize) -> u32 {
     }
     let units = text.get(..offset).map_or(0, |s| s.encode_utf16().count());
     u32::try_from(units).unwrap_or(u32::MAX)
+}
+
+/// The byte offset of UTF-16 offset `units` (as a textarea reports the caret), clamped to
+/// the text.
+pub fn byte_offset(text: &str, units: u32) -> usize {
+    let mut seen = 0u32;
+    for (at, c) in text.char_indices() {
+        if seen >= units {
+            return at;
+        }
+        seen += c.len_utf16() as u32;
+    }
+    text.len()
 }
 
 /// Megabytes with one decimal, or "< 0.1 MB".

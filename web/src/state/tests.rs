@@ -168,3 +168,12 @@ fn utf16_offsets_count_surrogate_pairs() {
     assert_eq!(utf16_offset(text, 3), 1, "inside a character rounds down");
     assert_eq!(utf16_offset(text, 99), 4);
 }
+
+#[test]
+fn byte_offsets_invert_utf16_offsets() {
+    let text = "a😀b\né";
+    for byte in [0, 1, 5, 6, 7, text.len()] {
+        assert_eq!(byte_offset(text, utf16_offset(text, byte)), byte);
+    }
+    assert_eq!(byte_offset(text, 999), text.len());
+}
