@@ -7,6 +7,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 
 import {
   assertNoHorizontalOverflow,
@@ -198,6 +199,16 @@ test('graph nodes select their stage and move the editor to its FROM line', asyn
   await page.keyboard.press('Enter');
   assert.equal(await page.locator('.gnode.active').getAttribute('data-stage'), '4');
   await page.screenshot({ path: shot('graph-target.png') });
+
+  // Export SVG downloads the core's standalone drawing of the same graph.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export SVG' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'stages.svg');
+  const svg = fs.readFileSync(await download.path(), 'utf8');
+  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.equal((svg.match(/data-stage="/g) ?? []).length, 5);
 });
 
 test('autosave survives a reload; an unreadable save is set aside with a notice', async (t) => {
