@@ -55,17 +55,7 @@ fn corpus_summary_matches_snapshot() {
     for ((severity, code), count) in &by_code {
         let _ = writeln!(summary, "  {severity:<8} {code:<34} {count}");
     }
-    let path = workspace_root().join("tests/snapshots/corpus-summary.txt");
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, &summary)
-            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    println!("{summary}");
-    assert_eq!(
-        summary, expected,
-        "corpus summary changed; if intended, rerun with UPDATE_SNAPSHOTS=1"
-    );
+    assert_snapshot("corpus-summary.txt", &summary);
 }
 
 #[test]
@@ -129,15 +119,21 @@ fn corpus_simulation_summary_matches_snapshot() {
     for (code, count) in &by_code {
         let _ = writeln!(summary, "  {code:<34} {count}");
     }
-    let path = workspace_root().join("tests/snapshots/corpus-simulation.txt");
+    assert_snapshot("corpus-simulation.txt", &summary);
+}
+
+/// Compares `summary` with `tests/snapshots/<name>`, or rewrites it when
+/// `UPDATE_SNAPSHOTS` is set.
+fn assert_snapshot(name: &str, summary: &str) {
+    let path = workspace_root().join("tests/snapshots").join(name);
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, &summary)
+        std::fs::write(&path, summary)
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
     }
     let expected = std::fs::read_to_string(&path).unwrap_or_default();
     println!("{summary}");
     assert_eq!(
         summary, expected,
-        "corpus simulation summary changed; if intended, rerun with UPDATE_SNAPSHOTS=1"
+        "{name} changed; if intended, rerun with UPDATE_SNAPSHOTS=1"
     );
 }
