@@ -58,55 +58,8 @@ pub struct AnalyzeJson {
     /// The build context preset the simulation used (`custom` for a listing).
     pub context: String,
     /// The target's final image; `None` when the file has no stage.
-    pub image: Option<ImageJson>,
-}
-
-/// The final image in `analyze --format json`. Sizes are estimates in MB (10^6 bytes),
-/// rounded to hundredths.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ImageJson {
-    /// The target stage.
-    pub stage: usize,
-    /// Uncompressed, as `docker images` shows it.
-    pub size_mb: f64,
-    /// Compressed, as a registry stores it.
-    pub compressed_mb: f64,
-    /// Bytes earlier layers still carry although later ones deleted or replaced them.
-    pub wasted_mb: f64,
-    pub base: String,
-    pub base_mb: f64,
-    /// How the base was resolved, when not exactly ("estimated from ...").
-    pub base_note: Option<String>,
-    pub user: String,
-    pub workdir: String,
-    pub has_shell: bool,
-    pub package_manager: Option<String>,
-    pub toolchains: Vec<String>,
-    pub source_code: Vec<String>,
-    pub build_caches: Vec<String>,
-    pub secrets: Vec<String>,
-    /// Every path the Dockerfile's instructions put in the image, sorted.
-    pub added_paths: Vec<String>,
-    pub layers: Vec<LayerJson>,
-    /// ENTRYPOINT followed by CMD, as the container runs it.
-    pub command: Vec<String>,
-    pub entrypoint: Option<Vec<String>>,
-    pub cmd: Option<Vec<String>>,
-    pub exposed_ports: Vec<String>,
-    pub healthcheck: Option<Vec<String>>,
-    /// `KEY=value`, sorted by key.
-    pub env: Vec<String>,
-}
-
-/// One layer of the final image.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LayerJson {
-    /// The stage whose instruction made it.
-    pub stage: usize,
-    pub line: u32,
-    pub size_mb: f64,
-    pub wasted_mb: f64,
-    pub created_by: String,
+    /// Sizes are estimates in MB (10^6 bytes), rounded to hundredths.
+    pub image: Option<FinalImage>,
 }
 
 /// One step of `trace --format json`.
@@ -186,45 +139,7 @@ pub fn analyze_json(text: &str, simulation: &Simulation) -> AnalyzeJson {
         build_levels: analysis.build_levels.clone(),
         diagnostics: diagnostics_json(text, &simulation.diagnostics),
         context: simulation.context.clone(),
-        image: simulation.image.as_ref().map(image_json),
-    }
-}
-
-pub fn image_json(image: &FinalImage) -> ImageJson {
-    ImageJson {
-        stage: image.stage,
-        size_mb: image.size_mb,
-        compressed_mb: image.compressed_mb,
-        wasted_mb: image.wasted_mb,
-        base: image.base.clone(),
-        base_mb: image.base_mb,
-        base_note: image.base_note.clone(),
-        user: image.user.clone(),
-        workdir: image.workdir.clone(),
-        has_shell: image.has_shell,
-        package_manager: image.package_manager.clone(),
-        toolchains: image.toolchains.clone(),
-        source_code: image.source_code.clone(),
-        build_caches: image.build_caches.clone(),
-        secrets: image.secrets.clone(),
-        added_paths: image.added_paths.clone(),
-        layers: image
-            .layers
-            .iter()
-            .map(|l| LayerJson {
-                stage: l.stage,
-                line: l.line,
-                size_mb: l.size_mb,
-                wasted_mb: l.wasted_mb,
-                created_by: l.created_by.clone(),
-            })
-            .collect(),
-        command: image.command.clone(),
-        entrypoint: image.entrypoint.clone(),
-        cmd: image.cmd.clone(),
-        exposed_ports: image.exposed_ports.clone(),
-        healthcheck: image.healthcheck.clone(),
-        env: image.env.clone(),
+        image: simulation.image.clone(),
     }
 }
 
