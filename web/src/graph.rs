@@ -53,6 +53,22 @@ pub fn GraphPanel(props: &GraphPanelProps) -> Html {
         let fit = fit.clone();
         Callback::from(move |_: MouseEvent| fit.set(!*fit))
     };
+    // Bring a selected stage into view when the graph is wider than the panel.
+    use_effect_with(props.active, |active| {
+        if active.is_some() {
+            let node = dom::document().and_then(|d| {
+                d.query_selector(".graph-scroll .gnode.active")
+                    .ok()
+                    .flatten()
+            });
+            if let Some(node) = node {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                options.set_inline(web_sys::ScrollLogicalPosition::Nearest);
+                node.scroll_into_view_with_scroll_into_view_options(&options);
+            }
+        }
+    });
     let select = use_callback(props.dispatch.clone(), |stage: usize, dispatch| {
         dispatch.emit(Action::SelectStage(stage))
     });
@@ -201,9 +217,18 @@ pub fn GraphSvg(props: &GraphSvgProps) -> Html {
             .filter(|s| s.built)
             .count()
     );
+    // Fitting shrinks a wide graph to the panel, but not below 70% (text would be too
+    // small to read); past that the panel scrolls sideways.
+    let fit_style = props.fit.then(|| {
+        format!(
+            "width: max(100%, {:.0}px); max-width: {:.0}px; height: auto",
+            l.width * 0.7,
+            l.width
+        )
+    });
     html! {
         <svg class={classes!("graph-svg", props.fit.then_some("fit"))} viewBox={view_box}
-            width={num(l.width)} height={num(l.height)} aria-label={summary}>
+            width={num(l.width)} height={num(l.height)} aria-label={summary} style={fit_style}>
             <defs>{ for arrows }</defs>
             <g class="bands">{ for bands }</g>
             <g class="edges">{ for edges }</g>
