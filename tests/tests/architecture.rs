@@ -8,11 +8,13 @@ use std::process::Command;
 use serde_json::Value;
 use stagecraft_tests::workspace_root;
 
-const CORE: [&str; 4] = [
-    "stagecraft-syntax",
-    "stagecraft-analysis",
-    "stagecraft-simulate",
-    "stagecraft-exercises",
+/// The core crates and their folders: no IO, no web dependencies.
+const CORE: [(&str, &str); 5] = [
+    ("stagecraft-syntax", "crates/syntax"),
+    ("stagecraft-analysis", "crates/analysis"),
+    ("stagecraft-simulate", "crates/simulate"),
+    ("stagecraft-exercises", "crates/exercises"),
+    ("stagecraft-share", "crates/share"),
 ];
 const WEB_ONLY: [&str; 5] = ["yew", "web-sys", "gloo", "wasm-bindgen", "js-sys"];
 
@@ -114,11 +116,12 @@ impl Metadata {
 }
 
 /// What the edges (CLI, web) may use: the whole core.
-const EDGE_DEPS: [&str; 4] = [
+const EDGE_DEPS: [&str; 5] = [
     "stagecraft-syntax",
     "stagecraft-analysis",
     "stagecraft-simulate",
     "stagecraft-exercises",
+    "stagecraft-share",
 ];
 
 #[test]
@@ -139,6 +142,7 @@ fn workspace_crates_depend_in_one_direction() {
                 "stagecraft-simulate",
             ][..],
         ),
+        ("stagecraft-share", &[][..]),
         ("stagecraft-cli", &EDGE_DEPS[..]),
         ("stagecraft-web", &EDGE_DEPS[..]),
     ]);
@@ -163,7 +167,7 @@ fn workspace_crates_depend_in_one_direction() {
             }
         }
     }
-    for core in CORE {
+    for (core, _) in CORE {
         assert!(
             meta.members.contains_key(core),
             "{core} is missing from the workspace"
@@ -244,12 +248,7 @@ fn the_core_does_no_io_and_forbids_unsafe() {
         "println!",
         "eprintln!",
     ];
-    for core in [
-        "crates/syntax",
-        "crates/analysis",
-        "crates/simulate",
-        "crates/exercises",
-    ] {
+    for (_, core) in CORE {
         let src = workspace_root().join(core).join("src");
         let files = walk(&src);
         assert!(!files.is_empty(), "no sources in {}", src.display());
