@@ -377,3 +377,36 @@ test('the diagnostic under the caret is shown, with its one-click fix', async (t
   await editor(page).press('Control+z');
   assert.equal(await editor(page).inputValue(), 'FROM alpine:3.20 AS Build\nRUN echo hi\n');
 });
+
+test('a share link round-trips the state; a damaged one says why', async (t) => {
+  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await page.goto(url);
+  await editor(page).waitFor();
+  await page.getByLabel('Load an example').selectOption({ label: 'Target pruning' });
+  await page.getByRole('tab', { name: 'Image' }).click();
+  const text = await editor(page).inputValue();
+  await page.getByRole('button', { name: 'Share' }).click();
+  await page.locator('.notice').filter({ hasText: 'Share link copied' }).waitFor();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(link, /#v1\.[A-Za-z0-9_-]+$/);
+
+  // A fresh browser (no autosave) opens the link on the same text, target and panel.
+  const other = await browser.newContext();
+  t.after(() => other.close());
+  const opened = await other.newPage();
+  await opened.goto(link);
+  await editor(opened).waitFor();
+  assert.equal(await editor(opened).inputValue(), text);
+  assert.equal(await opened.getByLabel('Target stage').inputValue(), 'test');
+  assert.equal(await opened.getByRole('tab', { name: 'Image' }).getAttribute('aria-selected'), 'true');
+  assert.match(await opened.locator('.notice').innerText(), /shared Dockerfile/);
+  assert.equal(new URL(opened.url()).hash, '', 'the fragment is dropped once loaded');
+
+  const damaged = await other.newPage();
+  await damaged.goto(`${url}#v1.$$$`);
+  await editor(damaged).waitFor();
+  assert.match(await damaged.locator('.notice').innerText(), /share link could not be opened.*damaged/);
+  await damaged.screenshot({ path: shot('share-damaged.png') });
+});

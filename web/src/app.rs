@@ -21,7 +21,24 @@ const PLAY_MS: i32 = 1_100;
 /// The state at start-up: the saved one if it can be read, otherwise the first example
 /// with a notice saying where an unreadable save went.
 fn initial_state() -> AppState {
-    let mut state = match storage::load() {
+    let shared = storage::shared_fragment().map(|f| stagecraft_share::decode(&f));
+    let mut state = match (shared, storage::load()) {
+        (Some(Ok(link)), _) => {
+            storage::clear_fragment();
+            from_link(link)
+        }
+        (Some(Err(why)), saved) => AppState {
+            notice: Some(format!("This share link could not be opened: {why}.")),
+            ..from_storage(saved)
+        },
+        (None, saved) => from_storage(saved),
+    };
+    state.theme = Theme::parse(&storage::load_theme().unwrap_or_default());
+    state
+}
+
+fn from_storage(loaded: Loaded) -> AppState {
+    match loaded {
         Loaded::Saved(saved) => AppState::new(saved.text, saved.target, saved.build_args),
         Loaded::Nothing => AppState::default(),
         Loaded::Unreadable { why } => AppState {
@@ -32,9 +49,41 @@ fn initial_state() -> AppState {
             )),
             ..AppState::default()
         },
-    };
-    state.theme = Theme::parse(&storage::load_theme().unwrap_or_default());
+    }
+}
+
+/// The state a share link holds: text, target, args, and the panel and step it showed.
+fn from_link(link: stagecraft_share::SharedState) -> AppState {
+    let args: String = link
+        .build_args
+        .iter()
+        .map(|(k, v)| format!("{k}={v}\n"))
+        .collect();
+    let mut state = AppState::new(link.dockerfile, link.target, args);
+    state.panel = Panel::ALL
+        .into_iter()
+        .find(|p| Some(p.id()) == link.panel.as_deref())
+        .unwrap_or(Panel::Graph);
+    state.step = link
+        .step
+        .unwrap_or(0)
+        .min(state.view.steps.len().saturating_sub(1));
+    state.notice =
+        Some("Opened a shared Dockerfile; your edits now save in this browser.".to_owned());
     state
+}
+
+/// The share link of the current state.
+pub fn share_link(state: &AppState) -> Option<String> {
+    let shared = stagecraft_share::SharedState {
+        dockerfile: state.text.to_string(),
+        target: state.target.clone(),
+        build_args: crate::state::parse_build_args(&state.build_args),
+        panel: Some(state.panel.id().to_owned()),
+        step: (state.panel == Panel::Steps).then_some(state.step),
+        ..Default::default()
+    };
+    storage::link_with(&stagecraft_share::encode(&shared))
 }
 
 #[function_component]
@@ -102,6 +151,20 @@ pub fn App() -> Html {
     let on_jump = use_callback(dispatch.clone(), |range, dispatch| {
         dispatch.emit(Action::JumpTo(range))
     });
+    let share = {
+        let state = state.clone();
+        let dispatch = dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            let notice = match share_link(&state) {
+                Some(link) if dom::copy_to_clipboard(&link) => {
+                    format!("Share link copied ({} characters).", link.len())
+                }
+                Some(link) => format!("Copy this share link: {link}"),
+                None => "This browser cannot make a share link here.".to_owned(),
+            };
+            dispatch.emit(Action::Notice(Some(notice)));
+        })
+    };
     let dismiss = use_callback(dispatch.clone(), |_: MouseEvent, dispatch| {
         dispatch.emit(Action::Notice(None))
     });
@@ -119,7 +182,7 @@ pub fn App() -> Html {
     html! {
         <div class="app">
             <Toolbar view={state.view.clone()} target={state.target.clone()}
-                build_args={state.build_args.clone()} theme={state.theme} dispatch={dispatch.clone()} />
+                build_args={state.build_args.clone()} theme={state.theme} dispatch={dispatch.clone()} on_share={share} />
             if let Some(notice) = &state.notice {
                 <div class="notice" role="status">
                     <span>{ notice }</span>

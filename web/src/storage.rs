@@ -1,6 +1,6 @@
 //! Autosave: the text, target and build args go to localStorage on every edit and come
 //! back on load. A saved value that cannot be read is set aside under another key, never
-//! thrown away and never a crash.
+//! thrown away and never a crash. Also the page address's share fragment.
 
 use serde::{Deserialize, Serialize};
 
@@ -97,6 +97,39 @@ pub fn save_theme(theme: &str) {
     if let Some(storage) = dom::local_storage() {
         let _ = storage.set_item(THEME_KEY, theme);
     }
+}
+
+/// The page address's share fragment, if it holds one (`#v1.…`).
+pub fn shared_fragment() -> Option<String> {
+    let hash = dom::window()?.location().hash().ok()?;
+    hash.strip_prefix("#v").is_some().then_some(hash)
+}
+
+/// Drops the fragment once its state is loaded, so that a reload shows the autosaved
+/// edits rather than the link's original text.
+pub fn clear_fragment() {
+    let run = || -> Option<()> {
+        let window = dom::window()?;
+        let location = window.location();
+        let url = format!("{}{}", location.pathname().ok()?, location.search().ok()?);
+        window
+            .history()
+            .ok()?
+            .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+            .ok()
+    };
+    let _ = run();
+}
+
+/// The page's address with `fragment`.
+pub fn link_with(fragment: &str) -> Option<String> {
+    let location = dom::window()?.location();
+    Some(format!(
+        "{}{}{}#{fragment}",
+        location.origin().ok()?,
+        location.pathname().ok()?,
+        location.search().ok()?
+    ))
 }
 
 #[cfg(test)]

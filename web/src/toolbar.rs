@@ -1,4 +1,4 @@
-//! The toolbar: examples, target, build args and the theme toggle.
+//! The toolbar: examples, target, build args, share and the theme toggle.
 
 use web_sys::{HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
@@ -13,6 +13,8 @@ pub struct ToolbarProps {
     pub build_args: String,
     pub theme: Theme,
     pub dispatch: Callback<Action>,
+    /// Copies a link holding the whole state.
+    pub on_share: Callback<MouseEvent>,
 }
 
 #[function_component]
@@ -129,6 +131,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                     </div>
                 }
             </div>
+            <button type="button" class="tool-button" onclick={props.on_share.clone()}>{ "Share" }</button>
             <button type="button" class="tool-button theme-toggle" onclick={on_theme}
                 aria-label={format!("Theme: {}; switch to {}", props.theme.as_str(), next_theme.as_str())}>
                 { match props.theme { Theme::System => "◐ Auto", Theme::Dark => "☾ Dark", Theme::Light => "☀ Light" } }
