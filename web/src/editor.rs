@@ -2,6 +2,7 @@
 //! underlines and gutter markers. Only the lines in view are highlighted, so a
 //! 5,000-line paste costs no more to render than a short file.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -10,8 +11,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlTextAreaElement, KeyboardEvent, MouseEvent};
 use yew::prelude::*;
 
+use crate::navigate;
 use crate::state::{
-    byte_offset, utf16_offset, Jump, Shared, View, DEFER_LINES, SIMULATE_MAX_LINES,
+    byte_offset, utf16_offset, DiagnosticRow, Jump, Shared, View, DEFER_LINES, SIMULATE_MAX_LINES,
 };
 use crate::tokens::{segments, severity_class, Decoration, Token};
 
@@ -22,6 +24,20 @@ pub const LINE_HEIGHT: f64 = 20.0;
 const OVERSCAN: usize = 40;
 /// Rows assumed visible before the textarea has been measured.
 const DEFAULT_ROWS: usize = 60;
+/// The textarea's padding (top, left) in pixels, as in the CSS.
+const PAD_TOP: f64 = 8.0;
+const PAD_LEFT: f64 = 10.0;
+/// `tab-size` in the CSS.
+const TAB: usize = 4;
+
+/// The diagnostic under the pointer: its index in the view and where its card goes
+/// (pixels from the code area's top left).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Hover {
+    index: usize,
+    left: f64,
+    top: f64,
+}
 
 #[derive(Properties, PartialEq)]
 pub struct EditorProps {
@@ -59,6 +75,7 @@ pub fn Editor(props: &EditorProps) -> Html {
     // The caret's byte offset, so the diagnostic under it can be shown (the textarea covers
     // the underlines, so hovering them is not possible; the caret is keyboard-friendly).
     let caret = use_state(|| None::<usize>);
+    let hover = use_state(|| None::<Hover>);
     let track_caret = {
         let caret = caret.clone();
         let text = props.text.clone();
@@ -92,7 +109,11 @@ pub fn Editor(props: &EditorProps) -> Html {
     };
     let on_scroll = {
         let scroll = scroll.clone();
+        let hover = hover.clone();
         Callback::from(move |event: Event| {
+            if hover.is_some() {
+                hover.set(None);
+            }
             if let Some(t) = event.target_dyn_into::<HtmlTextAreaElement>() {
                 scroll.set((
                     f64::from(t.scroll_top()),
@@ -104,15 +125,15 @@ pub fn Editor(props: &EditorProps) -> Html {
     };
     let oninput = {
         let on_edit = props.on_edit.clone();
+        let hover = hover.clone();
         Callback::from(move |event: InputEvent| {
+            if hover.is_some() {
+                hover.set(None);
+            }
             if let Some(t) = event.target_dyn_into::<HtmlTextAreaElement>() {
                 on_edit.emit(t.value());
             }
         })
-    };
-    let onkeydown = {
-        let on_edit = props.on_edit.clone();
-        Callback::from(move |event: KeyboardEvent| on_key(&event, &on_edit))
     };
 
     // Measure the textarea once mounted, so the visible window is right before any scroll.
@@ -185,8 +206,179 @@ pub fn Editor(props: &EditorProps) -> Html {
         |(text, view, window)| highlight_tokens(text, view, *window),
     );
 
+    // Go to definition / cycle through uses: Ctrl or Cmd+click, F12 or Ctrl+B.
+    let cycle = use_mut_ref(|| None::<(usize, usize)>);
+    let go_to = {
+        let text = props.text.clone();
+        let view = props.view.clone();
+        let tokens = tokens.clone();
+        let lines = lines.clone();
+        let caret = caret.clone();
+        let stale = props.stale;
+        move |t: &HtmlTextAreaElement| -> bool {
+            if stale || t.value() != *text {
+                return false;
+            }
+            let units = t.selection_start().ok().flatten().unwrap_or(0);
+            let at = byte_offset(&text, units);
+            let last = *cycle.borrow();
+            let Some((range, memo)) =
+                navigate::jump_target(&text, &tokens, &view.analysis.stages, at, last)
+            else {
+                return false;
+            };
+            *cycle.borrow_mut() = memo;
+            reveal(
+                t,
+                &text,
+                &lines,
+                Jump {
+                    range,
+                    seq: 0,
+                    focus: true,
+                },
+            );
+            caret.set(Some(range.start));
+            true
+        }
+    };
+    let onkeydown = {
+        let on_edit = props.on_edit.clone();
+        let go_to = go_to.clone();
+        let hover = hover.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            let key = event.key();
+            let command = event.ctrl_key() || event.meta_key();
+            let plain = !command && !event.alt_key() && !event.shift_key();
+            if (key == "F12" && plain)
+                || (command && !event.alt_key() && key.eq_ignore_ascii_case("b"))
+            {
+                if let Some(t) = event.target_dyn_into::<HtmlTextAreaElement>() {
+                    if go_to(&t) {
+                        event.prevent_default();
+                    }
+                }
+                return;
+            }
+            if key == "Escape" && hover.is_some() {
+                // The first Escape closes the card; the next one leaves the editor.
+                event.prevent_default();
+                hover.set(None);
+                return;
+            }
+            on_key(&event, &on_edit);
+        })
+    };
+    let onclick = {
+        let go_to = go_to.clone();
+        Callback::from(move |event: MouseEvent| {
+            if event.ctrl_key() || event.meta_key() {
+                if let Some(t) = event.target_dyn_into::<HtmlTextAreaElement>() {
+                    if go_to(&t) {
+                        event.prevent_default();
+                    }
+                }
+            }
+        })
+    };
+    // The hover card: the pointer's position mapped to a text offset by the line height and
+    // the width of a character of the monospace font, measured on a hidden sample.
+    let sample = use_node_ref();
+    let card = use_node_ref();
+    let char_width = use_mut_ref(|| Cell::new(0.0_f64));
+    let onmousemove = {
+        let text = props.text.clone();
+        let view = props.view.clone();
+        let lines = lines.clone();
+        let hover = hover.clone();
+        let sample = sample.clone();
+        let stale = props.stale;
+        Callback::from(move |event: MouseEvent| {
+            let Some(t) = event.target_dyn_into::<HtmlTextAreaElement>() else {
+                return;
+            };
+            let width = {
+                let cell = char_width.borrow();
+                if cell.get() <= 0.0 {
+                    if let Some(s) = sample.cast::<web_sys::Element>() {
+                        cell.set(s.get_bounding_client_rect().width() / 10.0);
+                    }
+                }
+                cell.get()
+            };
+            let found = (!stale && width > 0.0 && *view.text == *text)
+                .then(|| {
+                    let rect = t.get_bounding_client_rect();
+                    let x = f64::from(event.client_x()) - rect.left() - PAD_LEFT
+                        + f64::from(t.scroll_left());
+                    let y = f64::from(event.client_y()) - rect.top() - PAD_TOP
+                        + f64::from(t.scroll_top());
+                    hit(&text, &lines, &view.diagnostics, x, y, width).map(|index| (index, width))
+                })
+                .flatten();
+            let next = found.and_then(|(index, width)| {
+                let d = view.diagnostics.get(index)?;
+                let line = lines.line_col(&text, d.range.start).line;
+                let line_range = lines.line_range(&text, line)?;
+                let line_text = text.get(line_range.start..line_range.end)?;
+                let column = navigate::column_of(line_text, d.range.start - line_range.start, TAB);
+                Some(Hover {
+                    index,
+                    left: (PAD_LEFT + column as f64 * width - f64::from(t.scroll_left())).max(0.0),
+                    top: PAD_TOP + f64::from(line) * LINE_HEIGHT - f64::from(t.scroll_top()),
+                })
+            });
+            if *hover != next {
+                hover.set(next);
+            }
+        })
+    };
+    let onmouseleave = {
+        let hover = hover.clone();
+        let card = card.clone();
+        Callback::from(move |event: MouseEvent| {
+            let into_card = event
+                .related_target()
+                .and_then(|r| r.dyn_into::<web_sys::Node>().ok())
+                .zip(card.cast::<web_sys::Node>())
+                .is_some_and(|(to, card)| card.contains(Some(&to)));
+            if !into_card && hover.is_some() {
+                hover.set(None);
+            }
+        })
+    };
+    let card_leave = {
+        let hover = hover.clone();
+        let textarea = textarea.clone();
+        Callback::from(move |event: MouseEvent| {
+            let back = event
+                .related_target()
+                .and_then(|r| r.dyn_into::<web_sys::Node>().ok())
+                .zip(textarea.cast::<web_sys::Node>())
+                .is_some_and(|(to, t)| t.is_same_node(Some(&to)));
+            if !back {
+                hover.set(None);
+            }
+        })
+    };
+    let hovered = (*hover)
+        .filter(|_| !props.stale)
+        .and_then(|h| props.view.diagnostics.get(h.index).map(|d| (h, d)));
+
+    // Every occurrence of the stage name under the caret, softly marked.
+    let occurrences: Vec<TextRange> = (*caret)
+        .filter(|_| !props.stale)
+        .and_then(|at| navigate::stage_word_at(&tokens, at))
+        .and_then(|w| props.text.get(w.start..w.end))
+        .map(|word| navigate::occurrences(&props.text, &tokens, &props.view.analysis.stages, word))
+        .unwrap_or_default();
+
     let mut decorations: Vec<Decoration> = Vec::new();
     if !props.stale {
+        decorations.extend(occurrences.iter().map(|r| Decoration {
+            range: *r,
+            class: "occurrence",
+        }));
         let window = TextRange::new(
             lines.line_start(first as u32 + 1).unwrap_or(0),
             lines
@@ -277,6 +469,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                 </div>
                 <div class="code-area">
                     <div class="highlight" aria-hidden="true">
+                        <span class="char-sample" ref={sample}>{ "0000000000" }</span>
                         <div class="hl-inner" style={shift}>
                             <div style={spacer}></div>
                             { for code_lines }
@@ -295,18 +488,36 @@ pub fn Editor(props: &EditorProps) -> Html {
                         {onkeydown}
                         {onkeyup}
                         {onmouseup}
+                        {onclick}
+                        {onmousemove}
+                        {onmouseleave}
                         onscroll={on_scroll}
                     />
+                    if let Some((h, d)) = hovered {
+                        <div ref={card} class={classes!("hover-card", d.severity.as_str())} role="tooltip"
+                            data-code={d.code}
+                            style={format!("left: {:.0}px; top: {:.0}px", h.left, h.top)}
+                            onmouseleave={card_leave}>
+                            { diagnostic_body(d, "hover-card") }
+                            if let Some((title, range, replacement)) = d.fix.clone() {
+                                <button type="button" class="tool-button primary" onclick={
+                                    let textarea = textarea.clone();
+                                    let text = props.text.clone();
+                                    let on_edit = props.on_edit.clone();
+                                    let hover = hover.clone();
+                                    Callback::from(move |_: MouseEvent| {
+                                        hover.set(None);
+                                        apply_fix(&textarea, &text, range, &replacement, &on_edit);
+                                    })
+                                }>{ format!("Fix: {title}") }</button>
+                            }
+                        </div>
+                    }
                 </div>
             </div>
             if let Some(d) = at_caret {
                 <div class={classes!("at-caret", d.severity.as_str())} role="status">
-                    <span class="severity">{ d.severity.as_str() }</span>
-                    <code class="code">{ d.code }</code>
-                    <span class="at-caret-message">{ &d.message }</span>
-                    if let Some(help) = &d.help {
-                        <span class="at-caret-help">{ help }</span>
-                    }
+                    { diagnostic_body(d, "at-caret") }
                     if let Some((title, range, replacement)) = d.fix.clone() {
                         <button type="button" class="tool-button primary" onclick={
                             let textarea = textarea.clone();
@@ -323,6 +534,53 @@ pub fn Editor(props: &EditorProps) -> Html {
             }
         </section>
     }
+}
+
+/// Severity, code, message and help of a diagnostic, for the caret bar and the hover card
+/// (`prefix` names their classes). Text nodes only: messages quote user text.
+fn diagnostic_body(d: &DiagnosticRow, prefix: &str) -> Html {
+    html! {
+        <>
+            <span class="severity">{ d.severity.as_str() }</span>
+            <code class="code">{ d.code }</code>
+            <span class={format!("{prefix}-message")}>{ &d.message }</span>
+            if let Some(help) = &d.help {
+                <span class={format!("{prefix}-help")}>{ help }</span>
+            }
+        </>
+    }
+}
+
+/// The most severe diagnostic under the point `(x, y)`, in pixels from the text's top left
+/// (scrolling included), with characters `width` pixels wide. Point diagnostics cover the
+/// character after them, as their underline does.
+fn hit(
+    text: &str,
+    lines: &LineIndex,
+    diagnostics: &[DiagnosticRow],
+    x: f64,
+    y: f64,
+    width: f64,
+) -> Option<usize> {
+    if x < 0.0 || y < 0.0 {
+        return None;
+    }
+    let line = u32::try_from((y / LINE_HEIGHT) as usize + 1).ok()?;
+    let range = lines.line_range(text, line)?;
+    let line_text = text.get(range.start..range.end)?;
+    let column = (x / width) as usize;
+    let at = match navigate::offset_at_column(line_text, column, TAB) {
+        Some(offset) => range.start + offset,
+        // Just past the end: a point diagnostic there underlines a blank.
+        None if column == navigate::column_of(line_text, line_text.len(), TAB) => range.end,
+        None => return None,
+    };
+    diagnostics
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.range.start <= at && at < d.range.end.max(d.range.start + 1))
+        .min_by_key(|(_, d)| d.severity)
+        .map(|(i, _)| i)
 }
 
 #[derive(Properties, PartialEq)]

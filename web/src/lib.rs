@@ -10,6 +10,7 @@ pub mod editor;
 pub mod examples;
 pub mod graph;
 pub mod image;
+pub mod navigate;
 pub mod panic;
 pub mod state;
 pub mod steps;
