@@ -129,3 +129,25 @@ test('hovering an underline shows a card with the diagnostic, Escape hides it', 
   await page.mouse.move(5, 5);
   await card.waitFor({ state: 'detached', timeout: 5_000 });
 });
+
+test('the hover card offers the one-click fix', async (t) => {
+  const page = await openPage(t, browser, url);
+  await editor(page).fill('FROM alpine:3.20 AS Build\nRUN echo hi\n');
+  await page.locator('[data-code="StageNameCasing"]').waitFor();
+  const underline = page.locator('.hl-line').first().locator('[class*="squiggle-"]').last();
+  const box = await underline.boundingBox();
+  assert.ok(box, 'the underline is on screen');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const card = page.locator('.hover-card[data-code="StageNameCasing"]');
+  await card.waitFor({ timeout: 5_000 });
+  const fix = card.getByRole('button', { name: /^Fix:/ });
+  const target = await fix.boundingBox();
+  assert.ok(target, 'the fix button is on screen');
+  // The pointer travels straight from the underline into the card: it stays open.
+  await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 8 });
+  await page.screenshot({ path: shot('editor-hover-fix.png') });
+  await fix.click();
+  assert.equal(await editor(page).inputValue(), 'FROM alpine:3.20 AS build\nRUN echo hi\n');
+  await waitForCount(page, '[data-code="StageNameCasing"]', 0);
+  await card.waitFor({ state: 'detached', timeout: 5_000 });
+});

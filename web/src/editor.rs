@@ -36,8 +36,15 @@ const TAB: usize = 4;
 struct Hover {
     index: usize,
     left: f64,
-    top: f64,
+    /// The card's top edge, or its bottom edge (from the area's bottom) when it opens
+    /// above the line because there is no room below.
+    top: Option<f64>,
+    bottom: Option<f64>,
 }
+
+/// Room the card needs, in pixels, to open below the line or right of its start.
+const CARD_HEIGHT: f64 = 130.0;
+const CARD_WIDTH: f64 = 300.0;
 
 #[derive(Properties, PartialEq)]
 pub struct EditorProps {
@@ -322,10 +329,18 @@ pub fn Editor(props: &EditorProps) -> Html {
                 let line_range = lines.line_range(&text, line)?;
                 let line_text = text.get(line_range.start..line_range.end)?;
                 let column = navigate::column_of(line_text, d.range.start - line_range.start, TAB);
+                let area_width = f64::from(t.client_width());
+                let area_height = f64::from(t.client_height());
+                let left = (PAD_LEFT + column as f64 * width - f64::from(t.scroll_left()))
+                    .min(area_width - CARD_WIDTH)
+                    .max(0.0);
+                let below = PAD_TOP + f64::from(line) * LINE_HEIGHT - f64::from(t.scroll_top());
+                let room_below = below + CARD_HEIGHT <= area_height || below < CARD_HEIGHT;
                 Some(Hover {
                     index,
-                    left: (PAD_LEFT + column as f64 * width - f64::from(t.scroll_left())).max(0.0),
-                    top: PAD_TOP + f64::from(line) * LINE_HEIGHT - f64::from(t.scroll_top()),
+                    left,
+                    top: room_below.then_some(below),
+                    bottom: (!room_below).then_some(area_height - (below - LINE_HEIGHT)),
                 })
             });
             if *hover != next {
@@ -496,7 +511,11 @@ pub fn Editor(props: &EditorProps) -> Html {
                     if let Some((h, d)) = hovered {
                         <div ref={card} class={classes!("hover-card", d.severity.as_str())} role="tooltip"
                             data-code={d.code}
-                            style={format!("left: {:.0}px; top: {:.0}px", h.left, h.top)}
+                            style={match (h.top, h.bottom) {
+                                (Some(top), _) => format!("left: {:.0}px; top: {top:.0}px", h.left),
+                                (None, Some(bottom)) => format!("left: {:.0}px; bottom: {bottom:.0}px", h.left),
+                                (None, None) => format!("left: {:.0}px", h.left),
+                            }}
                             onmouseleave={card_leave}>
                             { diagnostic_body(d, "hover-card") }
                             if let Some((title, range, replacement)) = d.fix.clone() {
