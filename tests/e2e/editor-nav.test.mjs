@@ -151,3 +151,22 @@ test('the hover card offers the one-click fix', async (t) => {
   await waitForCount(page, '[data-code="StageNameCasing"]', 0);
   await card.waitFor({ state: 'detached', timeout: 5_000 });
 });
+
+test('near the bottom of the editor the card opens above the line, inside the editor', async (t) => {
+  const page = await openPage(t, browser, url);
+  const lines = Array.from({ length: 21 }, (_, i) => `# note ${i + 1}`);
+  await editor(page).fill([...lines, 'FROM alpine:3.20 AS Build', ''].join('\n'));
+  await page.locator('[data-code="StageNameCasing"]').waitFor();
+  const underline = page.locator('.hl-line').nth(21).locator('[class*="squiggle-"]').last();
+  const box = await underline.boundingBox();
+  const frame = await page.locator('.editor-frame').boundingBox();
+  assert.ok(box && frame);
+  assert.ok(box.y + box.height + 130 > frame.y + frame.height, 'the line is near the bottom');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const card = page.locator('.hover-card[data-code="StageNameCasing"]');
+  await card.waitFor({ timeout: 5_000 });
+  const cardBox = await card.boundingBox();
+  assert.ok(cardBox.y + cardBox.height <= box.y + 1, 'the card is above the line');
+  assert.ok(cardBox.y >= frame.y && cardBox.x + cardBox.width <= frame.x + frame.width + 1, 'inside the editor');
+  await page.screenshot({ path: shot('editor-hover-above.png') });
+});

@@ -548,7 +548,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                 </div>
             } else {
                 <p id="editor-help" class="hint">
-                    { "Tab inserts two spaces; Escape moves the focus on to the panels." }
+                    { "Tab inserts two spaces; F12 or Ctrl+B on a stage name goes to its definition, or on to its next use; Escape moves the focus on to the panels." }
                 </p>
             }
         </section>
@@ -767,4 +767,45 @@ pub fn highlight_tokens(text: &Rc<str>, view: &View, window: Option<TextRange>) 
         highlight(slice, &stagecraft_syntax::parse(slice)),
         range.start,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stagecraft_analysis::Severity;
+
+    fn row(start: usize, end: usize, severity: Severity) -> DiagnosticRow {
+        DiagnosticRow {
+            line: 1,
+            column: 1,
+            severity,
+            code: "x",
+            message: String::new(),
+            help: None,
+            range: TextRange::new(start, end),
+            fix: None,
+        }
+    }
+
+    #[test]
+    fn the_pointer_maps_to_the_most_severe_diagnostic_under_it() {
+        let text = "FROM a\n\tRUN b\n";
+        let lines = LineIndex::new(text);
+        let rows = [
+            row(5, 6, Severity::Info),
+            row(5, 6, Severity::Error),
+            row(8, 11, Severity::Warning),
+            row(6, 6, Severity::Info),
+        ];
+        let w = 8.0;
+        // Line 1, column 5: `a`, under both the note and the error.
+        assert_eq!(hit(text, &lines, &rows, 5.5 * w, 10.0, w), Some(1));
+        // Line 1 just past the end: the point diagnostic's blank.
+        assert_eq!(hit(text, &lines, &rows, 6.5 * w, 10.0, w), Some(3));
+        assert_eq!(hit(text, &lines, &rows, 9.5 * w, 10.0, w), None);
+        // Line 2 starts with a tab four columns wide: column 4 is `R`.
+        assert_eq!(hit(text, &lines, &rows, 4.5 * w, 30.0, w), Some(2));
+        assert_eq!(hit(text, &lines, &rows, 1.5 * w, 30.0, w), None);
+        assert_eq!(hit(text, &lines, &rows, -1.0, 10.0, w), None);
+    }
 }
