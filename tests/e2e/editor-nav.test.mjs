@@ -3,47 +3,19 @@
 // name under the caret are marked, and hovering an underline shows the diagnostic's card.
 // Screenshots go to target/e2e/.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { editor, launch, openPage, serve, shot, waitForCount } from './helpers.mjs';
+import { MULTI_STAGE, editor, openPage, shot, useBrowser, waitForCount } from './helpers.mjs';
 
-let server;
-let url;
-let browser;
+const env = useBrowser();
 
-before(async () => {
-  ({ server, url } = await serve());
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-const TEXT = [
-  'FROM golang:1.22 AS build',
-  'WORKDIR /src',
-  'COPY . .',
-  'RUN go build -o /out/app .',
-  '',
-  'FROM build AS test',
-  'RUN go test ./...',
-  '',
-  'FROM alpine:3.20',
-  'COPY --from=build /out/app /usr/local/bin/app',
-  'COPY --from=build /out/missing /usr/local/bin/missing',
-  'CMD ["app"]',
-  '',
-].join('\n');
-
-const DEF = TEXT.indexOf('build');
-const USES = [...TEXT.matchAll(/build/g)].map((m) => m.index).filter((i) => i !== DEF && TEXT.slice(i - 3, i) !== 'go ');
+const DEF = MULTI_STAGE.indexOf('build');
+const USES = [...MULTI_STAGE.matchAll(/build/g)].map((m) => m.index).filter((i) => i !== DEF && MULTI_STAGE.slice(i - 3, i) !== 'go ');
 
 async function load(t) {
-  const page = await openPage(t, browser, url);
-  await editor(page).fill(TEXT);
+  const page = await openPage(t, env.browser, env.url);
+  await editor(page).fill(MULTI_STAGE);
   await waitForCount(page, '[data-stage]', 3);
   return page;
 }
@@ -96,7 +68,7 @@ test('F12 and Ctrl+B on the definition cycle through the uses', async (t) => {
   await page.keyboard.press('F12');
   assert.deepEqual(await selection(page), [USES[0], USES[0] + 5], 'wraps around');
   // The text is untouched.
-  assert.equal(await editor(page).inputValue(), TEXT);
+  assert.equal(await editor(page).inputValue(), MULTI_STAGE);
 });
 
 test('hovering an underline shows a card with the diagnostic, Escape hides it', async (t) => {
@@ -131,7 +103,7 @@ test('hovering an underline shows a card with the diagnostic, Escape hides it', 
 });
 
 test('the hover card offers the one-click fix', async (t) => {
-  const page = await openPage(t, browser, url);
+  const page = await openPage(t, env.browser, env.url);
   await editor(page).fill('FROM alpine:3.20 AS Build\nRUN echo hi\n');
   await page.locator('[data-code="StageNameCasing"]').waitFor();
   const underline = page.locator('.hl-line').first().locator('[class*="squiggle-"]').last();
@@ -153,7 +125,7 @@ test('the hover card offers the one-click fix', async (t) => {
 });
 
 test('near the bottom of the editor the card opens above the line, inside the editor', async (t) => {
-  const page = await openPage(t, browser, url);
+  const page = await openPage(t, env.browser, env.url);
   const lines = Array.from({ length: 21 }, (_, i) => `# note ${i + 1}`);
   await editor(page).fill([...lines, 'FROM alpine:3.20 AS Build', ''].join('\n'));
   await page.locator('[data-code="StageNameCasing"]').waitFor();

@@ -1,6 +1,7 @@
 // Shared by the browser tests and the budget script: a static server for dist/ on
 // 127.0.0.1, Debian's chromium through playwright-core, and page helpers.
 
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -130,3 +131,35 @@ export async function assertNoHorizontalOverflow(page, what) {
 export function shot(name) {
   return path.join(artifacts, name);
 }
+
+/** Serves dist/ and launches Chromium once for a test file, closing both after it. The
+ * returned object's `browser` and `url` are set once the file's tests start. */
+export function useBrowser() {
+  const shared = { browser: undefined, url: undefined, server: undefined };
+  before(async () => {
+    ({ server: shared.server, url: shared.url } = await serve());
+    shared.browser = await launch();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    shared.server?.close();
+  });
+  return shared;
+}
+
+/** A three-stage file whose target skips the test stage and copies one missing path. */
+export const MULTI_STAGE = [
+  'FROM golang:1.22 AS build',
+  'WORKDIR /src',
+  'COPY . .',
+  'RUN go build -o /out/app .',
+  '',
+  'FROM build AS test',
+  'RUN go test ./...',
+  '',
+  'FROM alpine:3.20',
+  'COPY --from=build /out/app /usr/local/bin/app',
+  'COPY --from=build /out/missing /usr/local/bin/missing',
+  'CMD ["app"]',
+  '',
+].join('\n');

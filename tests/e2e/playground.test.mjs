@@ -5,53 +5,17 @@
 // Run by `cargo xtask test` (after `trunk build --release`); by hand:
 //   node --test tests/e2e/
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 
-import {
-  assertNoHorizontalOverflow,
-  editor,
-  launch,
-  openPage,
-  serve,
-  shot,
-  type,
-  waitForCount,
-} from './helpers.mjs';
+import { MULTI_STAGE, assertNoHorizontalOverflow, editor, openPage, shot, type, useBrowser, waitForCount } from './helpers.mjs';
 
-let server;
-let url;
-let browser;
+const env = useBrowser();
 
-before(async () => {
-  ({ server, url } = await serve());
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-const MULTI_STAGE = [
-  'FROM golang:1.22 AS build',
-  'WORKDIR /src',
-  'COPY . .',
-  'RUN go build -o /out/app .',
-  '',
-  'FROM build AS test',
-  'RUN go test ./...',
-  '',
-  'FROM alpine:3.20',
-  'COPY --from=build /out/app /usr/local/bin/app',
-  'COPY --from=build /out/missing /usr/local/bin/missing',
-  'CMD ["app"]',
-  '',
-].join('\n');
 
 test('the page opens on an analysed example with a graph', async (t) => {
-  const page = await openPage(t, browser, url);
+  const page = await openPage(t, env.browser, env.url);
   assert.equal(await page.title(), 'Stagecraft: a Dockerfile playground');
   await waitForCount(page, '[data-stage]', 2);
   const stages = page.locator('[data-stage]');
@@ -65,7 +29,7 @@ test('the page opens on an analysed example with a graph', async (t) => {
 });
 
 test('typing a multi-stage Dockerfile shows nodes, edges and diagnostics', async (t) => {
-  const page = await openPage(t, browser, url);
+  const page = await openPage(t, env.browser, env.url);
   await type(page, MULTI_STAGE);
   await waitForCount(page, '[data-stage]', 3);
   assert.deepEqual(
@@ -108,7 +72,7 @@ test('typing a multi-stage Dockerfile shows nodes, edges and diagnostics', async
 });
 
 test('a FROM with no image is an error; fixing it clears the error', async (t) => {
-  const page = await openPage(t, browser, url);
+  const page = await openPage(t, env.browser, env.url);
   await type(page, 'FROM alpine AS base\nRUN echo hi\nFROM\n');
   const error = page.locator('[data-code][data-line="3"].error').first();
   await error.waitFor({ timeout: 10_000 });
@@ -124,7 +88,7 @@ test('a FROM with no image is an error; fixing it clears the error', async (t) =
 });
 
 test('stepping through a build shows the COPY --from transfer', async (t) => {
-  const page = await openPage(t, browser, url);
+  const page = await openPage(t, env.browser, env.url);
   await page.getByRole('tab', { name: 'Steps' }).click();
   const next = page.getByRole('button', { name: 'Next step' });
   const previous = page.getByRole('button', { name: 'Previous step' });
@@ -163,7 +127,7 @@ test('stepping through a build shows the COPY --from transfer', async (t) => {
 });
 
 test('the image panel shows size, layers, comparison, badges and files', async (t) => {
-  const page = await openPage(t, browser, url);
+  const page = await openPage(t, env.browser, env.url);
   await page.getByLabel('Load an example').selectOption({ label: 'Node → distroless' });
   await page.getByRole('tab', { name: 'Image' }).click();
   const size = page.locator('[data-image-size-mb]');
@@ -180,7 +144,7 @@ test('the image panel shows size, layers, comparison, badges and files', async (
 });
 
 test('graph nodes select their stage and move the editor to its FROM line', async (t) => {
-  const page = await openPage(t, browser, url);
+  const page = await openPage(t, env.browser, env.url);
   await page.getByLabel('Load an example').selectOption({ label: 'Target pruning' });
   await waitForCount(page, '[data-stage]', 5);
   assert.deepEqual(
@@ -212,7 +176,7 @@ test('graph nodes select their stage and move the editor to its FROM line', asyn
 });
 
 test('autosave survives a reload; an unreadable save is set aside with a notice', async (t) => {
-  const page = await openPage(t, browser, url);
+  const page = await openPage(t, env.browser, env.url);
   const text = 'FROM alpine:3.20 AS base\nRUN echo saved\n';
   await type(page, text);
   await page.reload();
@@ -235,7 +199,7 @@ test('autosave survives a reload; an unreadable save is set aside with a notice'
 });
 
 test('dark mode follows the system and the toggle', async (t) => {
-  const page = await openPage(t, browser, url, { colorScheme: 'dark' });
+  const page = await openPage(t, env.browser, env.url, { colorScheme: 'dark' });
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(await background(), 'rgb(13, 17, 23)');
   await page.screenshot({ path: shot('dark.png') });
@@ -250,7 +214,7 @@ test('dark mode follows the system and the toggle', async (t) => {
 });
 
 test('the editor: Tab indents, undo works, Escape leaves', async (t) => {
-  const page = await openPage(t, browser, url);
+  const page = await openPage(t, env.browser, env.url);
   await type(page, 'FROM alpine\nRUN echo');
   await page.keyboard.press('Tab');
   assert.equal(await editor(page).inputValue(), 'FROM alpine\nRUN echo  ');
@@ -265,7 +229,7 @@ for (const [width, height] of [
   [600, 400],
 ]) {
   test(`a ${width}x${height} viewport has no horizontal overflow`, async (t) => {
-    const page = await openPage(t, browser, url, { viewport: { width, height } });
+    const page = await openPage(t, env.browser, env.url, { viewport: { width, height } });
     await assertNoHorizontalOverflow(page, 'graph');
     await page.screenshot({ path: shot(`narrow-${width}.png`), fullPage: true });
     for (const tab of ['Image', 'Steps']) {
@@ -290,7 +254,7 @@ async function paste(page, text) {
 }
 
 test('a 5,000-line paste and binary junk keep the page responsive', async (t) => {
-  const page = await openPage(t, browser, url);
+  const page = await openPage(t, env.browser, env.url);
   const big = Array.from({ length: 1250 }, (_, i) =>
     `FROM alpine:3.20 AS s${i}\nRUN echo ${i}\nCOPY . /src\n`,
   ).join('\n');
@@ -318,16 +282,16 @@ test('a 5,000-line paste and binary junk keep the page responsive', async (t) =>
 });
 
 test('a panic shows the error banner, and its button copies the Dockerfile', async (t) => {
-  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const context = await env.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   t.after(() => context.close());
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(url);
+  await page.goto(env.url);
   await editor(page).waitFor();
   const text = 'FROM alpine:3.20\nRUN echo keep me\n';
   await type(page, text);
-  await page.goto(`${url}#stagecraft-test-panic`);
+  await page.goto(`${env.url}#stagecraft-test-panic`);
   await page.reload();
   const banner = page.getByRole('alert');
   await banner.waitFor({ timeout: 10_000 });
@@ -340,9 +304,9 @@ test('a panic shows the error banner, and its button copies the Dockerfile', asy
 });
 
 test('the page is usable in a 600x400 iframe', async (t) => {
-  const page = await openPage(t, browser, url);
+  const page = await openPage(t, env.browser, env.url);
   await page.setContent(
-    `<!doctype html><body style="margin:0"><iframe src="${url}" width="600" height="400" title="Stagecraft" style="border:1px solid #888"></iframe></body>`,
+    `<!doctype html><body style="margin:0"><iframe src="${env.url}" width="600" height="400" title="Stagecraft" style="border:1px solid #888"></iframe></body>`,
   );
   const frame = page.frameLocator('iframe');
   const frameEditor = frame.getByRole('textbox', { name: 'Dockerfile' });
@@ -361,7 +325,7 @@ test('the page is usable in a 600x400 iframe', async (t) => {
 });
 
 test('the diagnostic under the caret is shown, with its one-click fix', async (t) => {
-  const page = await openPage(t, browser, url);
+  const page = await openPage(t, env.browser, env.url);
   await type(page, 'FROM alpine:3.20 AS Build\nRUN echo hi\n');
   const item = page.locator('[data-code="StageNameCasing"]');
   await item.waitFor();
@@ -373,16 +337,16 @@ test('the diagnostic under the caret is shown, with its one-click fix', async (t
   await bar.getByRole('button', { name: /^Fix:/ }).click();
   assert.equal(await editor(page).inputValue(), 'FROM alpine:3.20 AS build\nRUN echo hi\n');
   await waitForCount(page, '[data-code="StageNameCasing"]', 0);
-  // The fix is one step of the browser's undo.
+  // The fix is one step of the env.browser's undo.
   await editor(page).press('Control+z');
   assert.equal(await editor(page).inputValue(), 'FROM alpine:3.20 AS Build\nRUN echo hi\n');
 });
 
 test('a share link round-trips the state; a damaged one says why', async (t) => {
-  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const context = await env.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   t.after(() => context.close());
   const page = await context.newPage();
-  await page.goto(url);
+  await page.goto(env.url);
   await editor(page).waitFor();
   await page.getByLabel('Load an example').selectOption({ label: 'Target pruning' });
   await page.getByRole('tab', { name: 'Image' }).click();
@@ -392,8 +356,8 @@ test('a share link round-trips the state; a damaged one says why', async (t) => 
   const link = await page.evaluate(() => navigator.clipboard.readText());
   assert.match(link, /#v1\.[A-Za-z0-9_-]+$/);
 
-  // A fresh browser (no autosave) opens the link on the same text, target and panel.
-  const other = await browser.newContext();
+  // A fresh env.browser (no autosave) opens the link on the same text, target and panel.
+  const other = await env.browser.newContext();
   t.after(() => other.close());
   const opened = await other.newPage();
   await opened.goto(link);
@@ -405,7 +369,7 @@ test('a share link round-trips the state; a damaged one says why', async (t) => 
   assert.equal(new URL(opened.url()).hash, '', 'the fragment is dropped once loaded');
 
   const damaged = await other.newPage();
-  await damaged.goto(`${url}#v1.$$$`);
+  await damaged.goto(`${env.url}#v1.$$$`);
   await editor(damaged).waitFor();
   assert.match(await damaged.locator('.notice').innerText(), /share link could not be opened.*damaged/);
   await damaged.screenshot({ path: shot('share-damaged.png') });

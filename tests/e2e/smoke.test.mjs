@@ -5,27 +5,15 @@
 // Run by `cargo xtask test` (after `trunk build --release`); by hand:
 //   node --test tests/e2e/
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { launch, openPage, serve, shot, type, waitForCount } from './helpers.mjs';
+import { openPage, shot, type, useBrowser, waitForCount } from './helpers.mjs';
 
-let server;
-let url;
-let browser;
-
-before(async () => {
-  ({ server, url } = await serve());
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = useBrowser();
 
 test('the page loads, analyses as you type and every panel renders', async (t) => {
-  const page = await openPage(t, browser, url);
+  const page = await openPage(t, env.browser, env.url);
   assert.equal(await page.title(), 'Stagecraft: a Dockerfile playground');
   await waitForCount(page, '[data-stage]', 2);
   await type(page, 'FROM alpine:3.20 AS base\nRUN apk add curl\n\nFROM base\nCMD ["curl", "--version"]\n');
