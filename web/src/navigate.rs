@@ -127,13 +127,13 @@ mod tests {
     use std::rc::Rc;
 
     use crate::editor::highlight_tokens;
-    use crate::state::View;
+    use crate::state::{Inputs, View};
 
     const TEXT: &str = "FROM golang AS build\nRUN make\nFROM build AS test\nFROM alpine\nCOPY --from=build /a /b\nRUN --mount=from=Build,target=/x true\nCOPY --from=0 /c /d\n";
 
     fn setup() -> (Rc<str>, Vec<Token>, View) {
         let text: Rc<str> = TEXT.into();
-        let view = View::compute(text.clone(), None, "", 0);
+        let view = View::compute(text.clone(), &Inputs::default(), 0);
         let tokens = highlight_tokens(&text, &view, None);
         (text, tokens, view)
     }

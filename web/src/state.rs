@@ -89,6 +89,16 @@ pub struct DiagnosticRow {
     pub fix: Option<(String, TextRange, String)>,
 }
 
+/// What the analysis depends on besides the text: every panel's result is a function of
+/// the text and these. Extend it (not `View::compute`'s signature) when a new input appears.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inputs {
+    /// `--target`; the last stage when `None`.
+    pub target: Option<String>,
+    /// `KEY=VALUE` lines.
+    pub build_args: String,
+}
+
 /// Everything derived from one text and one set of options. Built once per analysis and
 /// shared by every panel.
 #[derive(Debug)]
@@ -109,10 +119,10 @@ pub struct View {
 }
 
 impl View {
-    pub fn compute(text: Rc<str>, target: Option<&str>, build_args: &str, rev: u64) -> View {
+    pub fn compute(text: Rc<str>, inputs: &Inputs, rev: u64) -> View {
         let options = Options {
-            target: target.map(str::to_owned),
-            build_args: parse_build_args(build_args),
+            target: inputs.target.clone(),
+            build_args: parse_build_args(&inputs.build_args),
             dockerignore: None,
         };
         let lines = LineIndex::new(&text);
@@ -274,12 +284,11 @@ pub enum Action {
 impl AppState {
     pub fn new(text: String, target: Option<String>, build_args: String) -> Self {
         let text: Rc<str> = text.into();
-        let view = Shared(Rc::new(View::compute(
-            text.clone(),
-            target.as_deref(),
-            &build_args,
-            0,
-        )));
+        let inputs = Inputs {
+            target: target.clone(),
+            build_args: build_args.clone(),
+        };
+        let view = Shared(Rc::new(View::compute(text.clone(), &inputs, 0)));
         AppState {
             text,
             target,
@@ -311,11 +320,18 @@ impl AppState {
         }
     }
 
+    /// The inputs of the analysis, as the state holds them now.
+    pub fn inputs(&self) -> Inputs {
+        Inputs {
+            target: self.target.clone(),
+            build_args: self.build_args.clone(),
+        }
+    }
+
     fn recompute(&mut self) {
         self.view = Shared(Rc::new(View::compute(
             self.text.clone(),
-            self.target.as_deref(),
-            &self.build_args,
+            &self.inputs(),
             self.generation,
         )));
         self.stale = false;

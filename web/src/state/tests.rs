@@ -80,7 +80,7 @@ fn very_long_files_skip_the_simulation_but_keep_the_graph() {
         "FROM alpine\n{}",
         "RUN echo hi\n".repeat(SIMULATE_MAX_LINES + 1)
     );
-    let view = View::compute(text.into(), None, "", 1);
+    let view = View::compute(text.into(), &Inputs::default(), 1);
     assert!(!view.simulated);
     assert!(view.image.is_none());
     assert_eq!(view.analysis.stages.len(), 1);
