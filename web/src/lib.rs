@@ -4,11 +4,16 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod context_editor;
 pub mod diagnostics;
 pub mod dom;
 pub mod editor;
+pub mod embed;
+pub mod embed_dialog;
 pub mod examples;
+pub mod exercise;
 pub mod graph;
+pub mod host_api;
 pub mod image;
 pub mod navigate;
 pub mod panic;
@@ -17,6 +22,7 @@ pub mod steps;
 pub mod storage;
 pub mod tokens;
 pub mod toolbar;
+pub mod treemap;
 
 /// Installs the panic banner, then renders the page into `<body>`.
 pub fn start() {

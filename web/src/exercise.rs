@@ -1,0 +1,1 @@
+//! Exercises in the page: the pack, the live checklist, hints, solution and saved progress.

@@ -1,0 +1,1 @@
+//! The postMessage API for host pages: validated, versioned messages in and events out.
