@@ -56,6 +56,10 @@ pub struct EditorProps {
     pub marked: Option<TextRange>,
     pub jump: Option<Jump>,
     pub on_edit: Callback<String>,
+    /// A read-only embed: the text stays selectable and copyable, but no key, fix or
+    /// Tab edits it.
+    #[prop_or_default]
+    pub readonly: bool,
 }
 
 #[function_component]
@@ -253,6 +257,7 @@ pub fn Editor(props: &EditorProps) -> Html {
         let on_edit = props.on_edit.clone();
         let go_to = go_to.clone();
         let hover = hover.clone();
+        let readonly = props.readonly;
         Callback::from(move |event: KeyboardEvent| {
             let key = event.key();
             let command = event.ctrl_key() || event.meta_key();
@@ -271,6 +276,10 @@ pub fn Editor(props: &EditorProps) -> Html {
                 // The first Escape closes the card; the next one leaves the editor.
                 event.prevent_default();
                 hover.set(None);
+                return;
+            }
+            // Read-only: Tab moves the focus on instead of writing spaces into the text.
+            if readonly && event.key() == "Tab" {
                 return;
             }
             on_key(&event, &on_edit);
@@ -498,6 +507,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                         autocomplete="off"
                         autocapitalize="off"
                         wrap="off"
+                        readonly={props.readonly}
                         value={props.text.clone()}
                         {oninput}
                         {onkeydown}
@@ -518,7 +528,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                             }}
                             onmouseleave={card_leave}>
                             { diagnostic_body(d, "hover-card") }
-                            if let Some((title, range, replacement)) = d.fix.clone() {
+                            if let Some((title, range, replacement)) = d.fix.clone().filter(|_| !props.readonly) {
                                 <button type="button" class="tool-button primary" onclick={
                                     let textarea = textarea.clone();
                                     let text = props.text.clone();
@@ -537,7 +547,7 @@ pub fn Editor(props: &EditorProps) -> Html {
             if let Some(d) = at_caret {
                 <div class={classes!("at-caret", d.severity.as_str())} role="status">
                     { diagnostic_body(d, "at-caret") }
-                    if let Some((title, range, replacement)) = d.fix.clone() {
+                    if let Some((title, range, replacement)) = d.fix.clone().filter(|_| !props.readonly) {
                         <button type="button" class="tool-button primary" onclick={
                             let textarea = textarea.clone();
                             let text = props.text.clone();
