@@ -183,7 +183,9 @@ impl Lexer {
             Ok(text) => {
                 let mut uses = state.uses;
                 // Inner references are looked up before the one containing them.
-                uses.sort_by_key(|u| (u.start, std::cmp::Reverse(u.end)));
+                stagecraft_syntax::order::sort_by_key(&mut uses, |u| {
+                    (u.start, std::cmp::Reverse(u.end))
+                });
                 let words = words.map(Words::finish).unwrap_or_default();
                 Ok((text, words, uses))
             }

@@ -619,7 +619,7 @@ impl Layered {
             layers[r].push(v);
         }
         for layer in &mut layers {
-            layer.sort_by_key(|&v| key[v]);
+            stagecraft_syntax::order::sort_by_key(layer, |&v| key[v]);
         }
         layered.layers = layers;
         layered.pos = vec![0; layered.rank.len()];
@@ -697,7 +697,9 @@ impl Layered {
                 movable.push((sum as f64 / list.len() as f64, i, v));
             }
         }
-        movable.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        stagecraft_syntax::order::sort_by(&mut movable, |a, b| {
+            a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
+        });
         let mut moved = movable.into_iter();
         let new: Vec<usize> = layer
             .iter()
@@ -1093,7 +1095,7 @@ fn geometry(
         let main_start = node_main_start(v);
         let main_end = main_start + layered.main_size[v];
         for (side, list) in items[v].iter_mut().enumerate() {
-            list.sort_by(|a, b| {
+            stagecraft_syntax::order::sort_by(list, |a, b| {
                 a.0.total_cmp(&b.0)
                     .then(a.1.cmp(&b.1))
                     .then(a.2.cmp(&b.2))

@@ -172,9 +172,9 @@ pub(crate) fn run(inputs: &Inputs) -> Outcome {
     for step in &mut outcome.steps {
         step.level = level_of.get(&step.stage).copied().unwrap_or(0);
     }
-    outcome
-        .steps
-        .sort_by_key(|step| (step.level, step.stage, step.instruction));
+    stagecraft_syntax::order::sort_by_key(&mut outcome.steps, |step| {
+        (step.level, step.stage, step.instruction)
+    });
     outcome
 }
 

@@ -235,7 +235,7 @@ pub(crate) fn final_image(result: &StageResult) -> FinalImage {
             toolchains.push(name.clone());
         }
     }
-    toolchains.sort();
+    stagecraft_syntax::order::sort(&mut toolchains);
     FinalImage {
         stage: result.index,
         size_mb: to_mb(size),

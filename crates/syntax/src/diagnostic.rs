@@ -102,7 +102,7 @@ impl Diagnostic {
 /// Sorts diagnostics into the one order every edge shows them in: by position, then
 /// severity, then code, then message, so output never depends on check order.
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
+    crate::order::sort_by(diagnostics, |a, b| {
         (a.range.start, a.range.end, a.severity, a.code, &a.message).cmp(&(
             b.range.start,
             b.range.end,

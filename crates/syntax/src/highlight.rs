@@ -360,8 +360,8 @@ impl<'a> Highlighter<'a> {
                 terminators.push((content.end, heredoc.name.as_str(), heredoc.chomp));
             }
         }
-        bodies.sort();
-        terminators.sort();
+        crate::order::sort(&mut bodies);
+        crate::order::sort(&mut terminators);
         let (mut body_at, mut term_at) = (0, 0);
 
         for (index, line) in lines.iter().enumerate() {
@@ -929,7 +929,7 @@ impl<'a> Highlighter<'a> {
                 }
             }
         }
-        out.sort_by_key(|t| (t.range.start, t.range.end));
+        crate::order::sort_by_key(&mut out, |t| (t.range.start, t.range.end));
         let mut at = 0;
         out.retain(|t| {
             let TextRange { start, end } = t.range;

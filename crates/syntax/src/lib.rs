@@ -13,6 +13,7 @@ pub mod highlight;
 mod json;
 mod line_index;
 mod line_parsers;
+pub mod order;
 mod parser;
 
 pub use ast::{

@@ -680,7 +680,7 @@ impl Catalog {
                 scored.push((distance, tag_distance, newest, format!("{name}:{tag}")));
             }
         }
-        scored.sort();
+        stagecraft_syntax::order::sort(&mut scored);
         let mut out: Vec<String> = Vec::new();
         for (_, _, _, s) in scored {
             if !out.contains(&s) {

@@ -188,7 +188,9 @@ pub(super) fn normalize_entry(path: &str) -> Result<String, String> {
 /// up between neighbours (what lies inside `a` directly follows `a`), so one linear pass
 /// finds them; of those found, the error on the earliest line is reported.
 pub(super) fn check_entries(mut entries: Vec<Entry>) -> Result<Vec<ContextFile>, ContextError> {
-    entries.sort_by(|a, b| walk_order(&a.path, &b.path).then(a.line.cmp(&b.line)));
+    stagecraft_syntax::order::sort_by(&mut entries, |a, b| {
+        walk_order(&a.path, &b.path).then(a.line.cmp(&b.line))
+    });
     let mut first: Option<ContextError> = None;
     for pair in entries.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);

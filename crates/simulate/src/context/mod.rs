@@ -325,7 +325,7 @@ impl BuildContext {
                 context.files.push(file);
             }
         }
-        context.files.sort_by(|a, b| walk_order(&a.path, &b.path));
+        stagecraft_syntax::order::sort_by(&mut context.files, |a, b| walk_order(&a.path, &b.path));
         context
     }
 

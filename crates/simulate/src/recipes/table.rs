@@ -646,7 +646,9 @@ fn defaults(v: &Value, current: &Defaults) -> R<Defaults> {
             scales.push((suffix.clone(), f));
         }
         // Longest suffix first so `.tar.gz` wins over `.gz`.
-        scales.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        stagecraft_syntax::order::sort_by(&mut scales, |a, b| {
+            b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0))
+        });
         d.extract_scale = scales;
     }
     Ok(d)

@@ -1,0 +1,98 @@
+//! One stable sort for every crate of the page: `slice::sort_by` compiles a ~3.5 KB copy
+//! of the standard sort per element type and comparator, and the page had 27 of them.
+//! These helpers sort indices under a `dyn` comparator instead (one copy of the standard
+//! sort in the whole binary) and then move the items into place; the result is exactly
+//! that of `sort_by`, ties keep their order.
+
+use std::cmp::Ordering;
+
+/// The indices `0..len` in stable order under `cmp` (which compares indices).
+pub fn stable_order(len: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..len).collect();
+    order.sort_by(|&a, &b| cmp(a, b));
+    order
+}
+
+/// Like `items.sort_by(cmp)`.
+pub fn sort_by<T>(items: &mut [T], mut cmp: impl FnMut(&T, &T) -> Ordering) {
+    let order = stable_order(items.len(), &mut |a, b| cmp(&items[a], &items[b]));
+    permute(items, &order);
+}
+
+/// Like `items.sort_by_key(key)`.
+pub fn sort_by_key<T, K: Ord>(items: &mut [T], mut key: impl FnMut(&T) -> K) {
+    sort_by(items, |a, b| key(a).cmp(&key(b)));
+}
+
+/// Like `items.sort()`.
+pub fn sort<T: Ord>(items: &mut [T]) {
+    sort_by(items, Ord::cmp);
+}
+
+/// Puts `items[order[k]]` at `k`, in place, one swap per misplaced item.
+fn permute<T>(items: &mut [T], order: &[usize]) {
+    let mut dest = vec![0; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        dest[old] = new;
+    }
+    for i in 0..items.len() {
+        while dest[i] != i {
+            let d = dest[i];
+            items.swap(i, d);
+            dest.swap(i, d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pseudo-random pairs from a fixed LCG: many ties in the key, distinct tags, so a
+    /// wrong order of equal keys shows.
+    fn pairs(len: usize, keys: u64, seed: u64) -> Vec<(u64, usize)> {
+        let mut state = seed;
+        (0..len)
+            .map(|i| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((state >> 33) % keys, i)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn matches_the_standard_stable_sort_ties_included() {
+        for (len, keys, seed) in [
+            (0, 1, 1),
+            (1, 1, 2),
+            (2, 1, 3),
+            (17, 3, 4),
+            (300, 7, 5),
+            (5000, 50, 6),
+        ] {
+            let items = pairs(len, keys, seed);
+            let mut expected = items.clone();
+            expected.sort_by_key(|p| p.0);
+            let mut ours = items.clone();
+            sort_by_key(&mut ours, |p| p.0);
+            assert_eq!(ours, expected, "len {len}");
+            let mut reversed = items.clone();
+            sort_by(&mut reversed, |a, b| b.0.cmp(&a.0));
+            expected.sort_by_key(|p| std::cmp::Reverse(p.0));
+            assert_eq!(reversed, expected, "len {len}, descending");
+        }
+    }
+
+    #[test]
+    fn sort_orders_fully_and_keeps_every_item() {
+        let mut words = vec!["pear", "apple", "fig", "apple", "kiwi", "banana"];
+        sort(&mut words);
+        assert_eq!(words, ["apple", "apple", "banana", "fig", "kiwi", "pear"]);
+        let mut sorted = pairs(1000, 1000, 9);
+        sort(&mut sorted);
+        assert!(sorted.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(sorted.len(), 1000);
+    }
+}
