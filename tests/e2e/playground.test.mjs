@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 
-import { MULTI_STAGE, assertNoHorizontalOverflow, editor, openPage, shot, type, useBrowser, waitForCount } from './helpers.mjs';
+import { MULTI_STAGE, assertNoHorizontalOverflow, editor, loadExample, openPage, shot, type, useBrowser, waitForCount } from './helpers.mjs';
 
 const env = useBrowser();
 
@@ -128,7 +128,7 @@ test('stepping through a build shows the COPY --from transfer', async (t) => {
 
 test('the image panel shows size, layers, comparison, badges and files', async (t) => {
   const page = await openPage(t, env.browser, env.url);
-  await page.getByLabel('Load an example').selectOption({ label: 'Node → distroless' });
+  await loadExample(page, 'Node → distroless');
   await page.getByRole('tab', { name: 'Image' }).click();
   const size = page.locator('[data-image-size-mb]');
   await size.waitFor();
@@ -145,7 +145,7 @@ test('the image panel shows size, layers, comparison, badges and files', async (
 
 test('graph nodes select their stage and move the editor to its FROM line', async (t) => {
   const page = await openPage(t, env.browser, env.url);
-  await page.getByLabel('Load an example').selectOption({ label: 'Target pruning' });
+  await loadExample(page, 'Target pruning');
   await waitForCount(page, '[data-stage]', 5);
   assert.deepEqual(
     await page.locator('[data-stage]').evaluateAll((els) => els.map((el) => el.dataset.built)),
@@ -348,7 +348,7 @@ test('a share link round-trips the state; a damaged one says why', async (t) => 
   const page = await context.newPage();
   await page.goto(env.url);
   await editor(page).waitFor();
-  await page.getByLabel('Load an example').selectOption({ label: 'Target pruning' });
+  await loadExample(page, 'Target pruning');
   await page.getByRole('tab', { name: 'Image' }).click();
   const text = await editor(page).inputValue();
   await page.getByRole('button', { name: 'Share' }).click();

@@ -1,184 +1,319 @@
-//! The examples menu: canonical multi-stage conversions and files that show BuildKit's
-//! behaviour, as plain Dockerfile strings.
+//! The examples gallery: canonical single-stage to multi-stage conversions and files that
+//! show BuildKit's behaviour, kept as data in `web/examples/` (a manifest and one
+//! Dockerfile each) and compiled into the page, so loading one never waits on the network.
 
-/// One entry of the examples menu.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Example {
-    pub title: &'static str,
-    /// What the example teaches, shown as the menu entry's description.
-    pub about: &'static str,
-    pub text: &'static str,
-    pub target: Option<&'static str>,
-    pub build_args: &'static str,
-}
+use std::sync::OnceLock;
 
-pub const EXAMPLES: &[Example] = &[
-    Example {
-        title: "Go → scratch",
-        about: "Build a static binary with the Go toolchain, ship only the binary.",
-        text: GO_SCRATCH,
-        target: None,
-        build_args: "",
-    },
-    Example {
-        title: "Node → distroless",
-        about: "Install production dependencies, run on a distroless Node.js image.",
-        text: NODE_DISTROLESS,
-        target: None,
-        build_args: "",
-    },
-    Example {
-        title: "React → nginx",
-        about: "Build static assets with Node.js, serve them with nginx.",
-        text: REACT_NGINX,
-        target: None,
-        build_args: "",
-    },
-    Example {
-        title: "Python slim",
-        about: "Build wheels in a full image, install them into python:slim.",
-        text: PYTHON_SLIM,
-        target: None,
-        build_args: "",
-    },
-    Example {
-        title: "Target pruning",
-        about: "With --target, BuildKit builds only the stages the target needs.",
-        text: TARGET_PRUNING,
-        target: Some("test"),
-        build_args: "",
-    },
-    Example {
-        title: "Parallel stages",
-        about: "Independent stages build at the same time, then meet in the final stage.",
-        text: PARALLEL,
-        target: None,
-        build_args: "",
-    },
-    Example {
-        title: "Build args in FROM",
-        about: "An ARG before the first FROM picks the base image; try GO_VERSION=1.21.",
-        text: ARGS_IN_FROM,
-        target: None,
-        build_args: "GO_VERSION=1.22",
-    },
+use serde::Deserialize;
+
+/// The manifest: titles, descriptions, groups and the inputs each example sets.
+const MANIFEST: &str = include_str!("../examples/examples.json");
+
+/// The Dockerfiles the manifest names. A file added to `web/examples/` is listed here too
+/// (`include_str!` needs a literal path); a test checks both lists agree.
+const FILES: [(&str, &str); 10] = [
+    (
+        "go-scratch.Dockerfile",
+        include_str!("../examples/go-scratch.Dockerfile"),
+    ),
+    (
+        "node-distroless.Dockerfile",
+        include_str!("../examples/node-distroless.Dockerfile"),
+    ),
+    (
+        "react-nginx.Dockerfile",
+        include_str!("../examples/react-nginx.Dockerfile"),
+    ),
+    (
+        "java-maven-jre.Dockerfile",
+        include_str!("../examples/java-maven-jre.Dockerfile"),
+    ),
+    (
+        "python-slim.Dockerfile",
+        include_str!("../examples/python-slim.Dockerfile"),
+    ),
+    (
+        "rust-debian-slim.Dockerfile",
+        include_str!("../examples/rust-debian-slim.Dockerfile"),
+    ),
+    (
+        "target-pruning.Dockerfile",
+        include_str!("../examples/target-pruning.Dockerfile"),
+    ),
+    (
+        "parallel-stages.Dockerfile",
+        include_str!("../examples/parallel-stages.Dockerfile"),
+    ),
+    (
+        "copy-from-image.Dockerfile",
+        include_str!("../examples/copy-from-image.Dockerfile"),
+    ),
+    (
+        "args-in-from.Dockerfile",
+        include_str!("../examples/args-in-from.Dockerfile"),
+    ),
 ];
 
-const GO_SCRATCH: &str = r#"# syntax=docker/dockerfile:1
-FROM golang:1.22 AS build
-WORKDIR /src
-COPY go.mod go.sum ./
-RUN go mod download
-COPY . .
-RUN CGO_ENABLED=0 go build -o /out/app ./cmd/app
+/// What the page shows when the manifest could not be read (a test keeps that from
+/// shipping; this only keeps a broken data file from becoming a crash).
+const FALLBACK_TEXT: &str = "FROM alpine:3.20\nRUN echo hello\n";
 
-FROM scratch
-COPY --from=build /out/app /app
-USER 65532:65532
-ENTRYPOINT ["/app"]
-"#;
+/// The gallery's two shelves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Group {
+    /// A single-stage Dockerfile turned multi-stage: build in a toolchain image, ship a
+    /// small one.
+    MultiStage,
+    /// A file that shows how BuildKit schedules and resolves a build.
+    Buildkit,
+}
 
-const NODE_DISTROLESS: &str = r#"# syntax=docker/dockerfile:1
-FROM node:20 AS deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev
+impl Group {
+    pub const ALL: [Group; 2] = [Group::MultiStage, Group::Buildkit];
 
-FROM node:20 AS build
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci
-COPY . .
-RUN npm run build
+    pub fn label(self) -> &'static str {
+        match self {
+            Group::MultiStage => "Multi-stage conversions",
+            Group::Buildkit => "BuildKit behaviour",
+        }
+    }
+}
 
-FROM gcr.io/distroless/nodejs20-debian12
-WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-EXPOSE 3000
-CMD ["dist/server.js"]
-"#;
+/// One card of the gallery.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// Stable name (for tests and links), unique.
+    pub id: String,
+    pub title: String,
+    /// What the example teaches, in one line.
+    pub about: String,
+    pub group: Group,
+    /// The Dockerfile's name in `web/examples/`.
+    pub file: String,
+    /// Filled from [`FILES`] once the manifest is read.
+    #[serde(skip)]
+    pub text: String,
+    #[serde(default)]
+    pub target: Option<String>,
+    /// `KEY=VALUE` lines.
+    #[serde(default)]
+    pub build_args: String,
+    /// A build-context preset; the detected one when absent.
+    #[serde(default)]
+    pub context: Option<String>,
+}
 
-const REACT_NGINX: &str = r#"# syntax=docker/dockerfile:1
-FROM node:20-alpine AS build
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci
-COPY . .
-RUN npm run build
+#[derive(Deserialize)]
+struct Manifest {
+    #[allow(dead_code)] // documentation for whoever edits the data file
+    note: String,
+    examples: Vec<Example>,
+}
 
-FROM nginx:1.27-alpine
-COPY --from=build /app/build /usr/share/nginx/html
-EXPOSE 80
-"#;
+/// Reads a manifest and attaches each example's Dockerfile.
+fn load(manifest: &str, files: &[(&str, &str)]) -> Result<Vec<Example>, String> {
+    let manifest: Manifest =
+        serde_json::from_str(manifest).map_err(|e| format!("examples.json: {e}"))?;
+    let mut examples = manifest.examples;
+    for example in &mut examples {
+        let text = files
+            .iter()
+            .find(|(name, _)| *name == example.file)
+            .map(|(_, text)| *text)
+            .ok_or_else(|| format!("examples.json: no file {}", example.file))?;
+        example.text = text.to_owned();
+    }
+    Ok(examples)
+}
 
-const PYTHON_SLIM: &str = r#"# syntax=docker/dockerfile:1
-FROM python:3.12 AS build
-WORKDIR /app
-COPY requirements.txt .
-RUN pip wheel --wheel-dir /wheels -r requirements.txt
+/// Every example, in gallery order (empty only if the data files are broken).
+pub fn all() -> &'static [Example] {
+    static EXAMPLES: OnceLock<Vec<Example>> = OnceLock::new();
+    EXAMPLES.get_or_init(|| load(MANIFEST, &FILES).unwrap_or_default())
+}
 
-FROM python:3.12-slim
-WORKDIR /app
-COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/* && rm -rf /wheels
-COPY . .
-USER 1000
-CMD ["python", "-m", "app"]
-"#;
+/// The text the page opens on without a saved state: the first example.
+pub fn first_text() -> &'static str {
+    all().first().map_or(FALLBACK_TEXT, |e| e.text.as_str())
+}
 
-const TARGET_PRUNING: &str = r#"# syntax=docker/dockerfile:1
-FROM golang:1.22 AS base
-WORKDIR /src
-COPY . .
+/// Whether `text` is one of the examples as shipped (so replacing it loses nothing).
+pub fn is_example_text(text: &str) -> bool {
+    all().iter().any(|e| e.text == text)
+}
 
-FROM base AS build
-RUN go build -o /out/app ./cmd/app
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
 
-FROM base AS test
-RUN go test ./...
+    use stagecraft_analysis::{EdgeKind, Options, Severity};
+    use stagecraft_simulate::{simulate, SimOptions};
 
-FROM base AS lint
-RUN go vet ./...
+    use super::*;
 
-FROM gcr.io/distroless/static-debian12 AS release
-COPY --from=build /out/app /app
-ENTRYPOINT ["/app"]
-"#;
+    fn simulated(example: &Example) -> stagecraft_simulate::Simulation {
+        let options = SimOptions {
+            analysis: Options {
+                target: example.target.clone(),
+                build_args: crate::state::parse_build_args(&example.build_args),
+                dockerignore: None,
+            },
+            context: example
+                .context
+                .as_deref()
+                .and_then(stagecraft_simulate::context::preset),
+            ..SimOptions::default()
+        };
+        simulate(&example.text, &options)
+    }
 
-const PARALLEL: &str = r#"# syntax=docker/dockerfile:1
-FROM node:20 AS frontend
-WORKDIR /web
-COPY web/package.json web/package-lock.json ./
-RUN npm ci
-COPY web/ .
-RUN npm run build
+    fn by_id(id: &str) -> &'static Example {
+        match all().iter().find(|e| e.id == id) {
+            Some(example) => example,
+            None => panic!("no example {id}"),
+        }
+    }
 
-FROM golang:1.22 AS backend
-WORKDIR /src
-COPY go.mod go.sum ./
-RUN go mod download
-COPY . .
-RUN CGO_ENABLED=0 go build -o /out/server ./cmd/server
+    #[test]
+    fn the_manifest_loads_and_names_every_file_once() {
+        let examples = load(MANIFEST, &FILES);
+        assert!(examples.is_ok(), "{examples:?}");
+        let examples = examples.unwrap_or_default();
+        assert_eq!(examples.len(), all().len());
+        let used: BTreeSet<&str> = examples.iter().map(|e| e.file.as_str()).collect();
+        let shipped: BTreeSet<&str> = FILES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(used, shipped, "every file is in the manifest and back");
+        let ids: BTreeSet<&str> = examples.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids.len(), examples.len(), "ids are unique");
+        for group in Group::ALL {
+            assert!(
+                examples.iter().any(|e| e.group == group),
+                "{group:?} is empty"
+            );
+        }
+    }
 
-FROM alpine:3.20 AS certs
-RUN apk add --no-cache ca-certificates
+    #[test]
+    fn a_broken_manifest_is_an_error_not_a_panic() {
+        assert!(load("{", &FILES).is_err());
+        let missing = r#"{"note":"","examples":[{"id":"x","title":"x","about":"x",
+            "group":"buildkit","file":"nope.Dockerfile"}]}"#;
+        assert!(load(missing, &FILES).is_err_and(|e| e.contains("nope.Dockerfile")));
+    }
 
-FROM scratch
-COPY --from=certs /etc/ssl/certs /etc/ssl/certs
-COPY --from=backend /out/server /server
-COPY --from=frontend /web/dist /static
-ENTRYPOINT ["/server"]
-"#;
+    #[test]
+    fn the_gallery_covers_the_issues_list() {
+        let titles: Vec<&str> = all().iter().map(|e| e.title.as_str()).collect();
+        for language in ["Go", "Node", "React", "Java", "Python", "Rust"] {
+            assert!(
+                all()
+                    .iter()
+                    .any(|e| e.group == Group::MultiStage && e.title.contains(language)),
+                "no {language} conversion in {titles:?}"
+            );
+        }
+    }
 
-const ARGS_IN_FROM: &str = r#"# syntax=docker/dockerfile:1
-ARG GO_VERSION=1.22
-FROM golang:${GO_VERSION} AS build
-WORKDIR /src
-COPY . .
-RUN go build -o /out/app .
+    #[test]
+    fn every_example_parses_without_errors() {
+        for example in all() {
+            let sim = simulated(example);
+            let errors: Vec<_> = sim
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .map(|d| (d.code, d.message.clone()))
+                .collect();
+            assert_eq!(errors, [], "{}", example.title);
+            if let Some(preset) = &example.context {
+                assert_eq!(&sim.context, preset, "{}", example.title);
+            }
+        }
+    }
 
-FROM gcr.io/distroless/static-debian12
-COPY --from=build /out/app /app
-ENTRYPOINT ["/app"]
-"#;
+    #[test]
+    fn conversions_ship_less_than_their_build_image() {
+        for example in all().iter().filter(|e| e.group == Group::MultiStage) {
+            let sim = simulated(example);
+            let build = sim.stages.first().and_then(Option::as_ref);
+            let image = sim.image.as_ref();
+            let (Some(build), Some(image)) = (build, image) else {
+                panic!("{}: no build stage or no image", example.title);
+            };
+            assert!(
+                build.base.known,
+                "{}: the build image is in the catalog",
+                example.title
+            );
+            let shipped = (image.size_mb * 1e6) as u64;
+            assert!(
+                shipped < build.base.bytes,
+                "{}: {} bytes shipped, build image {}",
+                example.title,
+                shipped,
+                build.base.bytes
+            );
+        }
+    }
+
+    #[test]
+    fn target_pruning_skips_stages() {
+        let sim = simulated(by_id("target-pruning"));
+        let test = sim
+            .analysis
+            .stages
+            .iter()
+            .position(|s| s.name.as_deref() == Some("test"));
+        assert_eq!(sim.analysis.target, test);
+        let skipped = sim.analysis.stages.iter().filter(|s| !s.built).count();
+        assert!(skipped >= 2, "{skipped} stages skipped");
+    }
+
+    #[test]
+    fn parallel_stages_share_a_level() {
+        let sim = simulated(by_id("parallel"));
+        assert!(
+            sim.analysis
+                .build_levels
+                .iter()
+                .any(|level| level.len() >= 2),
+            "{:?}",
+            sim.analysis.build_levels
+        );
+    }
+
+    #[test]
+    fn copy_from_an_image_makes_an_edge_from_that_image() {
+        let sim = simulated(by_id("copy-from-image"));
+        let external: Vec<_> = sim
+            .analysis
+            .edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Copy && e.from_stage.is_none())
+            .filter_map(|e| e.from_image.clone())
+            .collect();
+        assert_eq!(external, ["docker.io/library/busybox:latest"]);
+    }
+
+    #[test]
+    fn the_build_arg_reaches_the_from_line() {
+        let example = by_id("args-in-from");
+        let sim = simulated(example);
+        let stage = &sim.analysis.stages[0];
+        assert!(stage.base_written.contains("${GO_VERSION}"));
+        assert_eq!(stage.base, "golang:1.21", "the example's build arg wins");
+        let plain = simulated(&Example {
+            build_args: String::new(),
+            ..example.clone()
+        });
+        assert_eq!(plain.analysis.stages[0].base, "golang:1.22", "the default");
+    }
+
+    #[test]
+    fn example_texts_are_recognised() {
+        assert!(is_example_text(first_text()));
+        assert!(!is_example_text("FROM alpine\n# mine\n"));
+    }
+}

@@ -1,4 +1,5 @@
-//! Autosave: the text, target and build args go to localStorage on every edit and come
+//! Autosave: the text, target, build args and build context go to localStorage on every
+//! edit and come
 //! back on load. A saved value that cannot be read is set aside under another key, never
 //! thrown away and never a crash. Also the page address's share fragment.
 
@@ -22,6 +23,14 @@ pub struct Saved {
     pub target: Option<String>,
     #[serde(default)]
     pub build_args: String,
+    /// The build context (added later in format 1: older saves lack them, hence the
+    /// defaults, and they are left out when unset so such saves stay as they were).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_preset: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_listing: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dockerignore: Option<String>,
 }
 
 impl Saved {
@@ -31,6 +40,31 @@ impl Saved {
             text: text.to_owned(),
             target: target.map(str::to_owned),
             build_args: build_args.to_owned(),
+            context_preset: None,
+            context_listing: None,
+            dockerignore: None,
+        }
+    }
+
+    /// The save of `text` with every input.
+    pub fn with_inputs(text: &str, inputs: &crate::state::Inputs) -> Self {
+        Saved {
+            context_preset: inputs.context_preset.clone(),
+            context_listing: inputs.context_listing.clone(),
+            dockerignore: inputs.dockerignore.clone(),
+            ..Saved::new(text, inputs.target.as_deref(), &inputs.build_args)
+        }
+    }
+
+    /// The inputs this save holds.
+    pub fn inputs(&self) -> crate::state::Inputs {
+        crate::state::Inputs {
+            target: self.target.clone(),
+            build_args: self.build_args.clone(),
+            context_preset: self.context_preset.clone(),
+            context_listing: self.context_listing.clone(),
+            dockerignore: self.dockerignore.clone(),
+            exercise: None,
         }
     }
 }
@@ -148,6 +182,38 @@ mod tests {
         assert!(decode("null").is_err());
         let newer = decode(r#"{"v":2,"text":"FROM a"}"#);
         assert!(newer.is_err_and(|why| why.contains("format 2")));
+    }
+
+    #[test]
+    fn the_context_round_trips() {
+        let inputs = crate::state::Inputs {
+            target: None,
+            build_args: String::new(),
+            context_preset: Some("java".into()),
+            context_listing: Some("pom.xml 2KB\n".into()),
+            dockerignore: Some("target\n".into()),
+            exercise: None,
+        };
+        let saved = Saved::with_inputs("FROM a", &inputs);
+        let decoded = decode(&encode(&saved));
+        assert_eq!(decoded.map(|s| s.inputs()), Ok(inputs));
+    }
+
+    #[test]
+    fn a_save_from_before_the_context_still_loads() {
+        // Exactly what the page wrote before the context editor existed.
+        let old = r#"{"v":1,"text":"FROM golang:1.22\n","target":"build","build_args":"A=1"}"#;
+        let saved = decode(old);
+        assert_eq!(
+            saved,
+            Ok(Saved::new("FROM golang:1.22\n", Some("build"), "A=1"))
+        );
+        assert_eq!(saved.map(|s| s.inputs().context_preset), Ok(None));
+        // And a save without a context writes the old shape.
+        assert_eq!(
+            encode(&Saved::new("FROM a", None, "")),
+            r#"{"v":1,"text":"FROM a","target":null,"build_args":""}"#
+        );
     }
 
     #[test]
