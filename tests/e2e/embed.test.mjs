@@ -359,3 +359,20 @@ test('dark theme dialog at 360 px', async (t) => {
   await dialog.getByRole('button', { name: 'Close' }).click();
   await dialog.waitFor({ state: 'hidden' });
 });
+
+test('step=auto plays the step-through and tells the host', async (t) => {
+  const page = await openHost(t);
+  const state = fragment({ dockerfile: 'FROM alpine:3.20 AS a\nRUN echo one\nRUN echo two\nFROM a\nRUN echo three\n' });
+  await page.evaluate((src) => {
+    const iframe = document.createElement('iframe');
+    iframe.id = 'player';
+    iframe.src = src;
+    iframe.style.cssText = 'width:600px;height:400px';
+    document.body.append(iframe);
+  }, `${env.url}?embed=1&id=player&step=auto#${state}`);
+  const player = page.frameLocator('#player');
+  await player.getByRole('button', { name: 'Pause' }).waitFor({ timeout: 20_000 });
+  const moved = await message(page, { embed: 'player', type: 'step', step: 1 }, { timeout: 10_000 });
+  assert.equal(moved.playing, true);
+  assert.ok(moved.total >= 4, `${moved.total} steps`);
+});

@@ -341,7 +341,7 @@ fn OptionsForm(props: &OptionsFormProps) -> Html {
         };
         let on = props.options.panels.contains(&panel);
         html! {
-            <label class="check">
+            <label class="embed-check">
                 <input type="checkbox" checked={on} onchange={on_change}
                     disabled={on && props.options.panels.len() == 1} />
                 { panel.label() }
@@ -354,17 +354,17 @@ fn OptionsForm(props: &OptionsFormProps) -> Html {
                 <legend>{ "Panels" }</legend>
                 { for panels }
             </fieldset>
-            <label class="check">
+            <label class="embed-check">
                 <input type="checkbox" checked={props.options.readonly}
                     onchange={update(|o, t| o.readonly = t.dyn_ref::<HtmlInputElement>().is_some_and(HtmlInputElement::checked))} />
                 { "Read-only" }
             </label>
-            <label class="check">
+            <label class="embed-check">
                 <input type="checkbox" checked={props.options.click_to_load}
                     onchange={update(|o, t| o.click_to_load = t.dyn_ref::<HtmlInputElement>().is_some_and(HtmlInputElement::checked))} />
                 { "Click to load (loader)" }
             </label>
-            <label class="field">
+            <label class="embed-field">
                 <span>{ "Theme" }</span>
                 <select onchange={update(|o, t| {
                     if let Some(select) = t.dyn_ref::<HtmlSelectElement>() {
@@ -376,7 +376,7 @@ fn OptionsForm(props: &OptionsFormProps) -> Html {
                     }) }
                 </select>
             </label>
-            <label class="field">
+            <label class="embed-field">
                 <span>{ "Height (px)" }</span>
                 <input type="number" min={MIN_HEIGHT.to_string()} max={MAX_HEIGHT.to_string()} step="20"
                     value={props.options.height.to_string()}
