@@ -13,6 +13,7 @@ pub mod context;
 pub mod image;
 pub mod model;
 pub mod recipes;
+pub mod replay;
 mod teach;
 pub mod vfs;
 
