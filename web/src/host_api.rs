@@ -66,14 +66,7 @@ pub fn read_text(text: &str) -> Incoming {
         // Too big to parse; say so only if it claims to be ours (a cheap prefix test).
         let ours = text.get(..256).unwrap_or("").contains("\"stagecraft\"");
         return if ours {
-            Incoming::Invalid(Rejection {
-                id: None,
-                request: None,
-                reason: format!(
-                    "the message is {} bytes; the limit is {MAX_MESSAGE_BYTES}",
-                    text.len()
-                ),
-            })
+            Incoming::Invalid(oversized(text.len(), None, None))
         } else {
             Incoming::NotOurs
         };
@@ -81,6 +74,16 @@ pub fn read_text(text: &str) -> Incoming {
     match serde_json::from_str::<Value>(text) {
         Ok(value) => read(&value),
         Err(_) => Incoming::NotOurs,
+    }
+}
+
+/// The rejection of a message over [`MAX_MESSAGE_BYTES`], with what of its envelope could
+/// be read cheaply.
+pub fn oversized(bytes: usize, id: Option<Value>, request: Option<String>) -> Rejection {
+    Rejection {
+        id: id.filter(valid_id),
+        request,
+        reason: format!("the message is {bytes} bytes; the limit is {MAX_MESSAGE_BYTES}"),
     }
 }
 
@@ -433,32 +436,37 @@ impl Drop for Listener {
     }
 }
 
-/// A message's data as JSON text, read without evaluating anything.
+/// A message's data as JSON text, read without evaluating anything. Objects without a
+/// `stagecraft` field are other scripts' and are not even serialised.
 fn read_data(data: &JsValue) -> Incoming {
     if let Some(text) = data.as_string() {
         return read_text(&text);
     }
-    if !data.is_object() {
+    let field = |name: &str| js_sys::Reflect::get(data, &JsValue::from_str(name)).ok();
+    if !data.is_object() || field("stagecraft").is_none_or(|v| v.is_undefined()) {
         return Incoming::NotOurs;
     }
+    // The envelope, for a reply to a message too big or too odd to read whole.
+    let id = field("id").and_then(|v| {
+        v.as_string().map(Value::String).or_else(|| {
+            v.as_f64()
+                .and_then(|n| serde_json::Number::from_f64(n).map(Value::Number))
+        })
+    });
+    let request = field("type").and_then(|v| v.as_string());
     match js_sys::JSON::stringify(data)
         .ok()
         .and_then(|s| s.as_string())
     {
-        Some(text) => read_text(&text),
-        None => {
-            let ours =
-                js_sys::Reflect::has(data, &JsValue::from_str("stagecraft")).unwrap_or(false);
-            if ours {
-                Incoming::Invalid(Rejection {
-                    id: None,
-                    request: None,
-                    reason: "the message is not plain JSON data".to_owned(),
-                })
-            } else {
-                Incoming::NotOurs
-            }
+        Some(text) if text.len() > MAX_MESSAGE_BYTES => {
+            Incoming::Invalid(oversized(text.len(), id, request))
         }
+        Some(text) => read_text(&text),
+        None => Incoming::Invalid(Rejection {
+            id: id.filter(valid_id),
+            request,
+            reason: "the message is not plain JSON data".to_owned(),
+        }),
     }
 }
 
@@ -636,6 +644,14 @@ mod tests {
             Incoming::Invalid(r) => assert!(r.reason.contains("limit"), "{}", r.reason),
             other => panic!("{other:?}"),
         }
+        let refused = oversized(700_000, Some(json!("q")), Some("set".into()));
+        assert_eq!(refused.id, Some(json!("q")));
+        assert!(refused.reason.contains("700000 bytes"));
+        assert_eq!(
+            oversized(700_000, Some(json!({"a": 1})), None).id,
+            None,
+            "only usable ids echo"
+        );
         let long_id = "i".repeat(MAX_ID_CHARS + 1);
         assert!(rejected(json!({"stagecraft": 1, "type": "get", "id": long_id})).contains("`id`"));
     }
