@@ -21,9 +21,17 @@ use serde::Serialize;
 
 pub use table::{Artifact, RecipeTable};
 
-/// The built-in table and artifact sizes, compiled in (the core does no IO).
-const RECIPES_JSON: &str = include_str!("../data/recipes.json");
-const ARTIFACTS_JSON: &str = include_str!("../data/artifacts.json");
+/// A data file as `build.rs` prepared it for embedding (in `OUT_DIR`).
+macro_rules! embedded {
+    ($file:literal) => {
+        include_str!(concat!(env!("OUT_DIR"), "/data/", $file))
+    };
+}
+
+/// The built-in table and artifact sizes, compiled in (the core does no IO), as
+/// `build.rs` prepared them: minified, without the fields that only document the data.
+const RECIPES_JSON: &str = embedded!("recipes.json");
+const ARTIFACTS_JSON: &str = embedded!("artifacts.json");
 
 /// What a RUN runs in.
 #[derive(Debug, Clone, Copy)]

@@ -133,20 +133,24 @@ pub struct PresetInfo {
     pub basis: String,
 }
 
+/// A data file as `build.rs` prepared it for embedding (in `OUT_DIR`).
+macro_rules! embedded {
+    ($file:literal) => {
+        include_str!(concat!(env!("OUT_DIR"), "/data/", $file))
+    };
+}
+
 /// The preset data files, in the order a chooser shows them. Tie-breaks in [`detect`]
 /// follow this order too.
 const SOURCES: [(&str, &str); 8] = [
-    ("node", include_str!("../../data/contexts/node.json")),
-    ("react", include_str!("../../data/contexts/react.json")),
-    ("go", include_str!("../../data/contexts/go.json")),
-    ("python", include_str!("../../data/contexts/python.json")),
-    (
-        "python-poetry",
-        include_str!("../../data/contexts/python-poetry.json"),
-    ),
-    ("java", include_str!("../../data/contexts/java.json")),
-    ("rust", include_str!("../../data/contexts/rust.json")),
-    ("static", include_str!("../../data/contexts/static.json")),
+    ("node", embedded!("contexts/node.json")),
+    ("react", embedded!("contexts/react.json")),
+    ("go", embedded!("contexts/go.json")),
+    ("python", embedded!("contexts/python.json")),
+    ("python-poetry", embedded!("contexts/python-poetry.json")),
+    ("java", embedded!("contexts/java.json")),
+    ("rust", embedded!("contexts/rust.json")),
+    ("static", embedded!("contexts/static.json")),
 ];
 
 /// A preset file as stored. Each file may carry a `note` on where its size comes from;
@@ -502,3 +506,22 @@ fn join(base: &str, rel: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod embedded_tests {
+    use super::*;
+
+    /// `build.rs` drops only the files' `note`s, which the reader skips: every preset
+    /// loads as it does from the file as written.
+    #[test]
+    fn the_compacted_presets_load_as_the_originals() {
+        for (name, embedded) in SOURCES {
+            let path = format!("{}/data/contexts/{name}.json", env!("CARGO_MANIFEST_DIR"));
+            let original = std::fs::read_to_string(&path).unwrap_or_default();
+            let summary = |preset: Result<Preset, String>| preset.map(|p| (p.info, p.context));
+            let original = summary(load(name, &original));
+            assert!(original.is_ok(), "{path}: {original:?}");
+            assert_eq!(summary(load(name, embedded)), original, "{name}");
+        }
+    }
+}

@@ -1351,3 +1351,33 @@ fn str_list(o: &Map<String, Value>, key: &str, path: &str) -> R<Vec<String>> {
         )),
     }
 }
+
+#[cfg(test)]
+mod embedded_tests {
+    use super::*;
+
+    /// `build.rs` drops only fields the reader never looks at: the table read from the
+    /// embedded, compacted files is the one read from the files as written.
+    #[test]
+    fn the_compacted_table_reads_as_the_original() {
+        let read = |recipes: &str, artifacts: &str| {
+            parse_table(
+                recipes,
+                parse_artifacts(artifacts).unwrap_or_default(),
+                None,
+            )
+        };
+        let original = read(
+            include_str!("../../data/recipes.json"),
+            include_str!("../../data/artifacts.json"),
+        );
+        let embedded = read(super::super::RECIPES_JSON, super::super::ARTIFACTS_JSON);
+        assert!(original.is_ok(), "{original:?}");
+        assert_eq!(embedded, original);
+        assert!(
+            super::super::RECIPES_JSON.len()
+                < include_str!("../../data/recipes.json").len() * 3 / 4,
+            "the notes and indentation are gone"
+        );
+    }
+}
