@@ -244,7 +244,12 @@ pub fn EmbedButton(props: &EmbedButtonProps) -> Html {
                 <form class="embed-options" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
                     <OptionsForm options={(*options).clone()} on_change={
                         let options = options.clone();
-                        Callback::from(move |o: Options| options.set(o))
+                        let copied = copied.clone();
+                        // A copied snippet is out of date once an option changes.
+                        Callback::from(move |o: Options| {
+                            copied.set(None);
+                            options.set(o);
+                        })
                     } />
                 </form>
                 <div class="embed-snippets">
