@@ -113,6 +113,14 @@ test('the ARG editor lists declared args and a value changes the FROM', async (t
   await page.keyboard.press('Escape');
   await sheet.waitFor({ state: 'detached' });
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'open-build-args');
+
+  // A global ARG that no FROM uses (and no stage declares again) is called unused.
+  await type(page, 'ARG NODE_ENV=production\nFROM node:20-alpine\nRUN echo $NODE_ENV\n');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.getByRole('button', { name: /^Build args/ }).click();
+  await sheet.waitFor();
+  assert.match(await sheet.locator('[data-arg="NODE_ENV"]').innerText(), /Unused: a global ARG is seen only by FROM lines/);
+  await page.screenshot({ path: shot('toolbar-args-unused-dark.png') });
 });
 
 test('the context editor: presets, an edited listing, a bad line, and the share link', async (t) => {
