@@ -1,13 +1,25 @@
-//! The build step by step: controls (buttons, scrubber, arrow keys and space), the stage
-//! graph with the step's stage lit, the step's diff, and a `COPY --from` shown as files moving
-//! from one stage to another.
+//! The build step by step: controls (buttons, speed, scrubber; arrows, Home, End and space
+//! on the panel), the stage graph with the step's stage lit and, on a `COPY --from`, files
+//! travelling along the edge, the step's summary and diff, and the stage's whole
+//! filesystem right after the step with the step's changes marked.
 
-use stagecraft_simulate::model::{PathChange, Transfer};
-use web_sys::{HtmlInputElement, KeyboardEvent};
+mod fs_tree;
+mod fs_view;
+mod keys;
+mod transfer;
+
+use std::rc::Rc;
+
+use stagecraft_simulate::model::PathChange;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::graph::{compute_layout, GraphSvg};
-use crate::state::{format_bytes, Action, Shared};
+use crate::state::{format_bytes, Action, Shared, Speed};
+use fs_view::FsView;
+use keys::{Command, Focus};
+use transfer::{TransferOverlay, TransferView};
 
 /// Rows shown per diff list; the rest are counted.
 const MAX_DIFF_ROWS: usize = 40;
@@ -17,6 +29,9 @@ pub struct StepsPanelProps {
     pub view: Shared,
     pub step: usize,
     pub playing: bool,
+    /// The player's pace; the speed control shows only when the caller passes it.
+    #[prop_or_default]
+    pub speed: Option<Speed>,
     pub dispatch: Callback<Action>,
 }
 
@@ -32,6 +47,37 @@ pub fn StepsPanel(props: &StepsPanelProps) -> Html {
             }
         },
     );
+    let chips = use_memo((props.view.clone(), props.step), |(view, step)| {
+        view.steps
+            .get(*step)
+            .filter(|s| s.transfer.is_some())
+            .map(|s| transfer::chips(&s.diff))
+            .unwrap_or_default()
+    });
+    // Keep the step's stage in sight when the graph scrolls sideways (sideways only: the
+    // page must not jump while the player runs).
+    let graph_ref = use_node_ref();
+    {
+        let graph_ref = graph_ref.clone();
+        let shown = props.view.steps.get(props.step).map(|s| s.stage);
+        use_effect_with((shown, props.view.rev), move |_| {
+            let Some(graph) = graph_ref.cast::<web_sys::Element>() else {
+                return;
+            };
+            if graph.scroll_width() <= graph.client_width() {
+                return;
+            }
+            if let Ok(Some(node)) = graph.query_selector(".gnode.active") {
+                let (box_, at) = (
+                    graph.get_bounding_client_rect(),
+                    node.get_bounding_client_rect(),
+                );
+                let centre =
+                    at.left() - box_.left() + f64::from(graph.scroll_left()) + at.width() / 2.0;
+                graph.set_scroll_left((centre - box_.width() / 2.0).max(0.0) as i32);
+            }
+        });
+    }
     let view = &props.view;
     let steps = &view.steps;
     if steps.is_empty() {
@@ -43,6 +89,7 @@ pub fn StepsPanel(props: &StepsPanelProps) -> Html {
         return html! { <p class="empty">{ why }</p> };
     }
     let index = props.step.min(steps.len() - 1);
+    let last = steps.len() - 1;
     let step = &steps[index];
     let dispatch = &props.dispatch;
     let act = |action: Action| {
@@ -53,25 +100,33 @@ pub fn StepsPanel(props: &StepsPanelProps) -> Html {
         let dispatch = dispatch.clone();
         let playing = props.playing;
         Callback::from(move |event: KeyboardEvent| {
-            let on_control = event
-                .target_dyn_into::<web_sys::HtmlElement>()
-                .is_some_and(|t| matches!(t.tag_name().as_str(), "BUTTON" | "INPUT"));
-            match event.key().as_str() {
-                "ArrowLeft" if !on_control || !is_range(&event) => {
-                    event.prevent_default();
-                    dispatch.emit(Action::StepBy(-1));
-                }
-                "ArrowRight" if !on_control || !is_range(&event) => {
-                    event.prevent_default();
-                    dispatch.emit(Action::StepBy(1));
-                }
-                // Space on a button clicks it; elsewhere in the panel it plays or pauses.
-                " " if !on_control => {
-                    event.prevent_default();
-                    dispatch.emit(if playing { Action::Pause } else { Action::Play });
-                }
-                _ => {}
+            // A key an inner control already acted on (a graph node's space) is its own.
+            if event.default_prevented() {
+                return;
             }
+            let focus = event
+                .target_dyn_into::<HtmlElement>()
+                .map(|t| {
+                    let kind = t
+                        .dyn_ref::<HtmlInputElement>()
+                        .map(HtmlInputElement::type_)
+                        .unwrap_or_default();
+                    Focus::of(&t.tag_name(), &kind)
+                })
+                .unwrap_or(Focus::Panel);
+            let modified = event.ctrl_key() || event.alt_key() || event.meta_key();
+            let Some(command) = keys::command(&event.key(), focus, modified) else {
+                return;
+            };
+            event.prevent_default();
+            dispatch.emit(match command {
+                Command::Back => Action::StepBy(-1),
+                Command::Forward => Action::StepBy(1),
+                Command::First => Action::StepTo(0),
+                Command::Last => Action::StepTo(last),
+                Command::PlayOrPause if playing => Action::Pause,
+                Command::PlayOrPause => Action::Play,
+            });
         })
     };
     let on_scrub = {
@@ -88,27 +143,57 @@ pub fn StepsPanel(props: &StepsPanelProps) -> Html {
         .layer
         .and_then(|l| view.stage_result(step.stage).and_then(|r| r.layers.get(l)))
         .map(|l| l.bytes);
+    // One button that changes its name keeps the focus across Play and Pause.
+    let (play_label, play_text, play_action) = if props.playing {
+        ("Pause", "❚❚ Pause", Action::Pause)
+    } else {
+        ("Play", "▶ Play", Action::Play)
+    };
+    let no_changes =
+        step.diff.added.is_empty() && step.diff.changed.is_empty() && step.diff.removed.is_empty();
 
     html! {
         <div class="steps-panel" tabindex="0" {onkeydown}
-            aria-label="Build steps: left and right arrows step, space plays or pauses">
+            aria-label="Build steps: left and right arrows step, Home and End go to the first and last step, space plays or pauses">
             <div class="step-controls">
                 <button type="button" class="tool-button" onclick={act(Action::StepBy(-1))}
                     disabled={index == 0} aria-label="Previous step">{ "◀ Previous step" }</button>
-                if props.playing {
-                    <button type="button" class="tool-button primary" onclick={act(Action::Pause)} aria-label="Pause">{ "❚❚ Pause" }</button>
-                } else {
-                    <button type="button" class="tool-button primary" onclick={act(Action::Play)} aria-label="Play">{ "▶ Play" }</button>
-                }
+                <button type="button" class="tool-button primary play" onclick={act(play_action)}
+                    aria-label={play_label}>{ play_text }</button>
                 <button type="button" class="tool-button" onclick={act(Action::StepBy(1))}
-                    disabled={index + 1 >= steps.len()} aria-label="Next step">{ "Next step ▶" }</button>
+                    disabled={index >= last} aria-label="Next step">{ "Next step ▶" }</button>
+                if let Some(current) = props.speed {
+                    <div class="speed" role="group" aria-label="Speed">
+                        { for Speed::ALL.iter().map(|&speed| html! {
+                            <button type="button" class="speed-option" aria-pressed={(speed == current).to_string()}
+                                title={format!("Play at {} speed", speed.label())} onclick={act(Action::SetSpeed(speed))}>
+                                { speed.label() }
+                            </button>
+                        }) }
+                    </div>
+                }
                 <span class="step-count" aria-live="polite">{ format!("Step {} of {}", index + 1, steps.len()) }</span>
             </div>
             <input type="range" class="scrubber" min="1" max={steps.len().to_string()}
                 value={(index + 1).to_string()} aria-label="Step" oninput={on_scrub} />
-            <div class="steps-graph">
-                <GraphSvg layout={layout.clone()} view={props.view.clone()} active={Some(step.stage)}
-                    source={step.transfer.as_ref().and_then(|t| t.from_stage)} fit=true on_select={to_stage} />
+            // Never narrower than 70% of the graph's own size (its text stays readable): a
+            // narrow panel scrolls it sideways, to the step's stage.
+            <div class="steps-graph" ref={graph_ref}>
+                <div class="steps-graph-canvas" style={format!(
+                    "width: max(100%, {:.0}px); aspect-ratio: {:.0} / {:.0}",
+                    layout.width * 0.7, layout.width.max(1.0), layout.height.max(1.0)
+                )}>
+                    <GraphSvg layout={layout.clone()} view={props.view.clone()} active={Some(step.stage)}
+                        source={step.transfer.as_ref().and_then(|t| t.from_stage)} fit=true on_select={to_stage} />
+                    // Keyed by step so stepping onto a `COPY --from` replays the journey (Yew
+                    // cannot mix keyed and unkeyed siblings, hence the slot).
+                    <div class="transfer-overlay-slot">
+                        if let Some(t) = &step.transfer {
+                            <TransferOverlay key={format!("{}-{index}", view.rev)} layout={layout.clone()}
+                                transfer={t.clone()} stage={step.stage} chips={chips.clone()} />
+                        }
+                    </div>
+                </div>
             </div>
             <div class="step-card" data-step={index.to_string()} data-keyword={step.keyword.clone()}>
                 <p class="step-title">
@@ -119,57 +204,24 @@ pub fn StepsPanel(props: &StepsPanelProps) -> Html {
                 if let Some(bytes) = layer {
                     <p class="muted small">{ format!("New layer: {}", format_bytes(bytes)) }</p>
                 }
-                // The slot's only child is keyed by step, so each `COPY --from` starts its
-                // animation afresh (Yew cannot mix keyed and unkeyed siblings).
-                <div class="transfer-slot">
-                    if let Some(transfer) = &step.transfer {
-                        <TransferView key={index} transfer={transfer.clone()}
-                            from_label={transfer.from_stage.map(|s| view.stage_label(s)).or_else(|| transfer.from_image.clone()).unwrap_or_default()}
-                            to_label={view.stage_label(step.stage)} />
-                    }
-                </div>
-                <DiffList title="Added" class="added" changes={step.diff.added.clone()} />
-                <DiffList title="Changed" class="changed" changes={step.diff.changed.clone()} />
-                <DiffList title="Removed" class="removed" changes={step.diff.removed.clone()} />
-                if step.diff.added.is_empty() && step.diff.changed.is_empty() && step.diff.removed.is_empty() {
-                    <p class="muted small">{ "No file changes (configuration only, or an effect the simulator does not model)." }</p>
+                if let Some(t) = &step.transfer {
+                    <TransferView transfer={t.clone()} chips={chips.clone()}
+                        from_label={t.from_stage.map(|s| view.stage_label(s)).or_else(|| t.from_image.clone()).unwrap_or_default()}
+                        to_label={view.stage_label(step.stage)} />
                 }
+                if no_changes {
+                    <p class="muted small">{ "No file changes (configuration only, or an effect the simulator does not model)." }</p>
+                } else {
+                    <div class="diff-summary">
+                        <DiffList title="Added" class="added" changes={Rc::new(step.diff.added.clone())} />
+                        <DiffList title="Changed" class="changed" changes={Rc::new(step.diff.changed.clone())} />
+                        <DiffList title="Removed" class="removed" changes={Rc::new(step.diff.removed.clone())} />
+                    </div>
+                }
+                <div class="fs-slot">
+                    <FsView key={format!("{}-{index}", view.rev)} view={props.view.clone()} step={index} />
+                </div>
             </div>
-        </div>
-    }
-}
-
-fn is_range(event: &KeyboardEvent) -> bool {
-    event
-        .target_dyn_into::<HtmlInputElement>()
-        .is_some_and(|i| i.type_() == "range")
-}
-
-#[derive(Properties, PartialEq)]
-struct TransferProps {
-    transfer: Transfer,
-    from_label: String,
-    to_label: String,
-}
-
-/// Files travelling from one stage to another. Keyed by step so the animation restarts on
-/// every `COPY --from`; the CSS turns it off under `prefers-reduced-motion`.
-#[function_component]
-fn TransferView(props: &TransferProps) -> Html {
-    let t = &props.transfer;
-    html! {
-        <div class="transfer" data-transfer-from={t.from_stage.map(|s| s.to_string()).unwrap_or_default()}>
-            <div class="transfer-track">
-                <span class="transfer-end from">{ &props.from_label }</span>
-                <span class="transfer-path" aria-hidden="true"><span class="packet"></span></span>
-                <span class="transfer-end to">{ &props.to_label }</span>
-            </div>
-            <p class="transfer-text">
-                { format!("{} from {} to {}: ", format_bytes(t.bytes), props.from_label, props.to_label) }
-                { for t.sources.iter().zip(t.destinations.iter().chain(std::iter::repeat(t.destinations.last().unwrap_or(&String::new())))).map(|(s, d)| html! {
-                    <span class="transfer-pair"><code>{ s }</code>{ " → " }<code>{ d }</code></span>
-                }) }
-            </p>
         </div>
     }
 }
@@ -178,9 +230,10 @@ fn TransferView(props: &TransferProps) -> Html {
 struct DiffListProps {
     title: &'static str,
     class: &'static str,
-    changes: Vec<PathChange>,
+    changes: Rc<Vec<PathChange>>,
 }
 
+/// One kind of change as a list: the step's diff at a glance, above the whole tree.
 #[function_component]
 fn DiffList(props: &DiffListProps) -> Html {
     if props.changes.is_empty() {
@@ -189,8 +242,8 @@ fn DiffList(props: &DiffListProps) -> Html {
     let total: u64 = props.changes.iter().map(|c| c.bytes).sum();
     let hidden = props.changes.len().saturating_sub(MAX_DIFF_ROWS);
     html! {
-        <div class={classes!("diff", props.class)}>
-            <h4>{ format!("{} · {} · {}", props.title, crate::diagnostics::plural(props.changes.len(), "path"), format_bytes(total)) }</h4>
+        <details class={classes!("diff", props.class)} open={props.changes.len() <= 3}>
+            <summary>{ format!("{} · {} · {}", props.title, crate::diagnostics::plural(props.changes.len(), "path"), format_bytes(total)) }</summary>
             <ul>
                 { for props.changes.iter().take(MAX_DIFF_ROWS).map(|c| html! {
                     <li>
@@ -208,6 +261,6 @@ fn DiffList(props: &DiffListProps) -> Html {
             if hidden > 0 {
                 <p class="more">{ format!("…and {hidden} more.") }</p>
             }
-        </div>
+        </details>
     }
 }
