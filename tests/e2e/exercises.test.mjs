@@ -117,9 +117,10 @@ async function openTolerant(t, url, options = {}) {
 const checks = (page) => page.locator('.exercise-panel [data-check-kind]');
 const failing = (page) => page.locator('.exercise-panel [data-check-kind][data-passed="false"]');
 
-async function openBuiltin(page, title) {
+async function openBuiltin(page, title, screenshot) {
   await page.getByRole('button', { name: 'Exercises', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: 'Exercises' });
+  if (screenshot) await page.screenshot({ path: shot(screenshot) });
   await dialog.getByRole('button', { name: new RegExp(`^${title}`) }).click();
   await dialog.waitFor({ state: 'detached' });
   await checks(page).first().waitFor({ timeout: 10_000 });
@@ -143,7 +144,7 @@ async function waitAllPass(page) {
 
 test('a built-in exercise goes from starter to solution, the checklist turning green', async (t) => {
   const page = await openPage(t, env.browser, env.url);
-  await openBuiltin(page, 'Ship a Node app on distroless');
+  await openBuiltin(page, 'Ship a Node app on distroless', 'exercise-dialog.png');
   assert.match(await page.locator('.exercise-title').innerText(), /distroless/);
   assert.match(await editor(page).inputValue(), /^FROM node:20\n/);
   assert.equal(await page.getByRole('tab', { name: 'Exercise' }).getAttribute('aria-selected'), 'true');
@@ -198,6 +199,10 @@ test('the exercise panel in the dark theme and at 360 px', async (t) => {
   await narrow.getByRole('button', { name: 'Exercises', exact: true }).click();
   await assertNoHorizontalOverflow(narrow, 'exercise dialog at 360 px');
   await narrow.screenshot({ path: shot('exercise-360-dialog.png') });
+  // Escape closes it and gives the focus back to the toolbar's button.
+  await narrow.keyboard.press('Escape');
+  await narrow.getByRole('dialog', { name: 'Exercises' }).waitFor({ state: 'detached' });
+  assert.equal(await narrow.evaluate(() => document.activeElement?.id), 'exercises-button');
 
   // A 600x400 iframe-sized frame keeps the strip, the editor and the panel usable.
   const frame = await openPage(t, env.browser, `${env.url}?exercise=cache-order`, {

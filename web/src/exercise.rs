@@ -41,13 +41,26 @@ pub fn builtin() -> Rc<LoadedPack> {
 }
 
 /// The action that opens a loaded pack, with what storage holds for it.
-pub fn open_action(pack: Rc<LoadedPack>, exercise: Option<String>) -> Action {
+pub fn open_action(pack: Rc<LoadedPack>, exercise: Option<String>) -> ExerciseAction {
     let saved = progress::load(&pack.id);
-    Action::Exercise(ExerciseAction::Open {
+    ExerciseAction::Open {
         pack: PackRef(pack),
         exercise,
         saved,
-    })
+    }
+}
+
+/// Announces a load, and returns what its end must dispatch: a later load, an opened
+/// exercise or Cancel makes a late answer a no-op.
+fn start_loading(dispatch: &Callback<Action>, what: String) -> impl Fn(ExerciseAction) {
+    dispatch.emit(Action::Exercise(ExerciseAction::Loading(what.clone())));
+    let dispatch = dispatch.clone();
+    move |then| {
+        dispatch.emit(Action::Exercise(ExerciseAction::Settled {
+            loading: what.clone(),
+            then: Box::new(then),
+        }))
+    }
 }
 
 /// Opens the built-in pack at `exercise` (else where the learner left it).
@@ -71,7 +84,10 @@ pub fn open_builtin(dispatch: &Callback<Action>, exercise: Option<&str>) {
         })));
         return;
     }
-    dispatch.emit(open_action(pack, exercise.map(str::to_owned)));
+    dispatch.emit(Action::Exercise(open_action(
+        pack,
+        exercise.map(str::to_owned),
+    )));
 }
 
 /// Fetches a pack from `url` (relative to the page) and opens it.
@@ -93,40 +109,31 @@ pub fn open_pack_url(dispatch: &Callback<Action>, url: &str, exercise: Option<St
             return;
         }
     };
-    dispatch.emit(Action::Exercise(ExerciseAction::Loading(format!(
-        "Loading exercises from {absolute}…"
-    ))));
+    let settle = start_loading(dispatch, format!("Loading exercises from {absolute}…"));
     #[cfg(target_arch = "wasm32")]
-    {
-        let dispatch = dispatch.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            match load::load_url(absolute).await {
-                Ok(pack) => dispatch.emit(open_action(Rc::new(pack), exercise)),
-                Err(failure) => dispatch.emit(Action::Exercise(ExerciseAction::Failed(failure))),
-            }
+    wasm_bindgen_futures::spawn_local(async move {
+        settle(match load::load_url(absolute).await {
+            Ok(pack) => open_action(Rc::new(pack), exercise),
+            Err(failure) => ExerciseAction::Failed(failure),
         });
-    }
+    });
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = (absolute, exercise);
+    let _ = (absolute, exercise, settle);
 }
 
 /// Reads picked files and opens them as a pack.
 pub fn open_files(dispatch: &Callback<Action>, files: Vec<web_sys::File>) {
-    dispatch.emit(Action::Exercise(ExerciseAction::Loading(
-        "Reading the chosen files…".to_owned(),
-    )));
+    let names: Vec<String> = files.iter().map(web_sys::File::name).collect();
+    let settle = start_loading(dispatch, format!("Reading {}…", names.join(", ")));
     #[cfg(target_arch = "wasm32")]
-    {
-        let dispatch = dispatch.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            match load::read_picked(files).await {
-                Ok(pack) => dispatch.emit(open_action(Rc::new(pack), None)),
-                Err(failure) => dispatch.emit(Action::Exercise(ExerciseAction::Failed(failure))),
-            }
+    wasm_bindgen_futures::spawn_local(async move {
+        settle(match load::read_picked(files).await {
+            Ok(pack) => open_action(Rc::new(pack), None),
+            Err(failure) => ExerciseAction::Failed(failure),
         });
-    }
+    });
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = files;
+    let _ = (files, settle);
 }
 
 /// What the page's address should say for the open exercise: `?exercise=` for the

@@ -171,7 +171,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                 onclick={toggle(Sheet::Examples)}>
                 { "Examples" }
             </button>
-            <button type="button" class="tool-button" aria-haspopup="dialog" onclick={{
+            <button type="button" class="tool-button" id="exercises-button" aria-haspopup="dialog" onclick={{
                 let dispatch = props.dispatch.clone();
                 move |_: MouseEvent| dispatch.emit(Action::Exercise(crate::exercise::ExerciseAction::Picker(true)))
             }}>{ "Exercises" }</button>

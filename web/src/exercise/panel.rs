@@ -127,7 +127,7 @@ pub fn ExercisePanel(props: &PanelProps) -> Html {
                                 <button type="button" class={classes!("exercise-item", passed.then_some("passed"))}
                                     aria-current={(i == session.index).then_some("true")}
                                     data-passed={passed.to_string()} onclick={select(i)}>
-                                    <span class="tick" aria-hidden="true">{ if passed { "✓" } else { "" } }</span>
+                                    <span class="tick" aria-hidden="true">{ if passed { "✓".to_owned() } else { format!("{}.", i + 1) } }</span>
                                     <span>{ &e.title }</span>
                                     if passed { <span class="visually-hidden">{ " (passed)" }</span> }
                                 </button>

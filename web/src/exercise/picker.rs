@@ -21,12 +21,22 @@ pub fn ExercisePicker(props: &PickerProps) -> Html {
     let saved = use_memo((), |_| progress::peek(&builtin().id));
     let url = use_state(String::new);
     let dialog = use_node_ref();
-    // The dialog takes the focus so Escape and Tab work from the start.
+    // The dialog takes the focus so Escape and Tab work from the start, and gives it back
+    // to the toolbar's button when it closes.
     {
         let dialog = dialog.clone();
         use_effect_with((), move |_| {
             if let Some(dialog) = dialog.cast::<web_sys::HtmlElement>() {
                 let _ = dialog.focus();
+            }
+            || {
+                use wasm_bindgen::JsCast;
+                let button = crate::dom::document()
+                    .and_then(|d| d.get_element_by_id("exercises-button"))
+                    .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+                if let Some(button) = button {
+                    let _ = button.focus();
+                }
             }
         });
     }
@@ -106,7 +116,7 @@ pub fn ExercisePicker(props: &PickerProps) -> Html {
                     <p class="small muted pack-description">{ description }</p>
                 }
                 <ol class="pack-list">
-                    { for pack.exercises.iter().map(|exercise| {
+                    { for pack.exercises.iter().enumerate().map(|(i, exercise)| {
                         let passed = saved.as_ref().as_ref().is_some_and(|p| p.passed(&exercise.id));
                         let onclick = {
                             let dispatch = props.dispatch.clone();
@@ -117,7 +127,7 @@ pub fn ExercisePicker(props: &PickerProps) -> Html {
                             <li>
                                 <button type="button" class={classes!("exercise-item", passed.then_some("passed"))}
                                     data-exercise-id={exercise.id.clone()} data-passed={passed.to_string()} {onclick}>
-                                    <span class="tick" aria-hidden="true">{ if passed { "✓" } else { "" } }</span>
+                                    <span class="tick" aria-hidden="true">{ if passed { "✓".to_owned() } else { format!("{}.", i + 1) } }</span>
                                     <span>{ &exercise.title }</span>
                                     if passed { <span class="visually-hidden">{ " (passed)" }</span> }
                                 </button>
@@ -199,7 +209,11 @@ pub fn LoadStatus(props: &StatusProps) -> Html {
     }
     match &props.loading {
         Some(what) => html! {
-            <div class="exercise-loading" role="status"><span class="spinner" aria-hidden="true"></span>{ what }</div>
+            <div class="exercise-loading" role="status">
+                <span class="spinner" aria-hidden="true"></span>
+                <span class="what">{ what }</span>
+                <button type="button" class="tool-button" onclick={dismiss}>{ "Cancel" }</button>
+            </div>
         },
         None => Html::default(),
     }

@@ -210,6 +210,13 @@ pub enum ExerciseAction {
     /// A pack is being fetched or read.
     Loading(String),
     Failed(LoadFailure),
+    /// The end of the load announced by `Loading(loading)`: applies `then` unless another
+    /// load, an opened exercise or a cancel came in between.
+    Settled {
+        loading: String,
+        then: Box<ExerciseAction>,
+    },
+    /// Dismisses the error panel, or cancels the load under way.
     DismissFailure,
     /// Opens a loaded pack at `exercise` (else where the learner last was, else the
     /// first), with what storage held for it.
@@ -265,11 +272,18 @@ pub fn reduce(state: &mut AppState, action: ExerciseAction) -> Outcome {
             state.exercises.failure = Some(failure);
             Outcome::Changed
         }
+        ExerciseAction::Settled { loading, then } => {
+            if state.exercises.loading.as_deref() != Some(loading.as_str()) {
+                return Outcome::Unchanged;
+            }
+            reduce(state, *then)
+        }
         ExerciseAction::DismissFailure => {
-            if state.exercises.failure.is_none() {
+            if state.exercises.failure.is_none() && state.exercises.loading.is_none() {
                 return Outcome::Unchanged;
             }
             state.exercises.failure = None;
+            state.exercises.loading = None;
             Outcome::Changed
         }
         ExerciseAction::Open {

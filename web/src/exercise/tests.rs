@@ -326,3 +326,27 @@ fn named_stages_before_the_last(state: &AppState) -> Vec<String> {
         .filter_map(|s| s.name.clone())
         .collect()
 }
+
+#[test]
+fn a_late_load_does_not_replace_a_later_choice() {
+    let state = playground().reduce(ex(ExerciseAction::Loading("Loading A…".into())));
+    // The learner opens a built-in exercise while A is still loading.
+    let state = open(state, "go-scratch", SavedProgress::Nothing);
+    let late = ExerciseAction::Settled {
+        loading: "Loading A…".into(),
+        then: Box::new(ExerciseAction::Failed(LoadFailure {
+            source: "A".into(),
+            problems: Vec::new(),
+        })),
+    };
+    let after = state.clone().reduce(ex(late.clone()));
+    assert!(Rc::ptr_eq(&after, &state), "the late answer is ignored");
+    // Settling the load under way applies it; Cancel makes it late too.
+    let loading = state.reduce(ex(ExerciseAction::Loading("Loading A…".into())));
+    let failed = loading.clone().reduce(ex(late.clone()));
+    assert!(failed.exercises.failure.is_some());
+    let cancelled = loading.reduce(ex(ExerciseAction::DismissFailure));
+    assert_eq!(cancelled.exercises.loading, None);
+    let after = cancelled.clone().reduce(ex(late));
+    assert!(Rc::ptr_eq(&after, &cancelled));
+}
