@@ -156,6 +156,10 @@ test('the filesystem at a step marks what the step added and strikes out what it
   assert.equal(await removed.locator('del').count(), 1, 'a removed path is struck through');
   assert.match(await page.locator('.fs-heading').innerText(), /\d+ paths/);
   await page.locator('.fs-view').screenshot({ path: shot('steps-fs-removed.png') });
+
+  await page.getByRole('button', { name: 'Next step' }).click(); // FROM scratch
+  assert.match(await page.locator('.fs-view').innerText(), /Empty: nothing in this filesystem yet/);
+  assert.equal(await tree.locator('[data-path]').count(), 0);
 });
 
 /** The chips over the graph: label, running animations and x position of each. */

@@ -75,7 +75,7 @@ pub fn FsView(props: &FsViewProps) -> Html {
                 <span class="fs-sign changed">{ "~" }</span>{ " changed " }
                 <span class="fs-sign removed">{ "−" }</span>{ " removed" }
             </p>
-            <ul class="fs-tree">
+            <ul class={classes!("fs-tree", rows.is_empty().then_some("empty-tree"))}>
                 { for rows.iter().take(MAX_ROWS).map(|row| match *row {
                     Row::Entry { index, depth } => {
                         let e = &tree.entries[index];
@@ -121,6 +121,9 @@ pub fn FsView(props: &FsViewProps) -> Html {
                     },
                 }) }
             </ul>
+            if rows.is_empty() {
+                <p class="muted small">{ "Empty: nothing in this filesystem yet (scratch, or an image whose contents are unknown)." }</p>
+            }
             if cut > 0 {
                 <p class="muted small">{ format!("{cut} more rows not drawn: close a directory to see the rest.") }</p>
             }
