@@ -20,6 +20,8 @@ pub mod panic;
 pub mod state;
 pub mod steps;
 pub mod storage;
+#[cfg(test)]
+pub mod test_render;
 pub mod tokens;
 pub mod toolbar;
 pub mod treemap;
