@@ -1,5 +1,6 @@
 //! The final image: its size, a bar per layer, the comparison with shipping the build
-//! stage as is, badges for what it contains, and its files as an expandable tree.
+//! stage as is, badges for what it contains, and its files as a treemap (click a folder to
+//! zoom in) and an expandable tree, both coloured by where each file came from.
 
 use std::collections::{BTreeMap, HashSet};
 use std::rc::Rc;
@@ -8,6 +9,7 @@ use stagecraft_simulate::vfs::{Fs, Kind, Origin};
 use yew::prelude::*;
 
 use crate::state::{format_bytes, format_mb, Shared, View};
+use crate::treemap::{self, Tile};
 
 #[derive(Properties, PartialEq)]
 pub struct ImagePanelProps {
@@ -243,6 +245,31 @@ pub struct TreeEntry {
     pub origin: &'static str,
     pub origin_title: String,
     pub children: Vec<usize>,
+    /// The bytes under this path by origin, in the order of `ORIGINS`.
+    pub origin_bytes: [u64; ORIGINS.len()],
+}
+
+/// Where files come from, as the tree, the treemap and their legend name them: the base
+/// image, the build context, `COPY --from` a stage or an image, RUN, a downloaded URL.
+pub const ORIGINS: [&str; 6] = ["base", "context", "stage", "image", "run", "remote"];
+
+impl TreeEntry {
+    /// The origin most of the bytes under this path come from (its own for an empty one).
+    pub fn main_origin(&self) -> &'static str {
+        let (at, bytes) = self
+            .origin_bytes
+            .iter()
+            .enumerate()
+            .fold(
+                (0, 0),
+                |best, (i, &b)| if b > best.1 { (i, b) } else { best },
+            );
+        if bytes == 0 {
+            self.origin
+        } else {
+            ORIGINS[at]
+        }
+    }
 }
 
 /// The filesystem as a tree: entry 0 is `/`; children sorted biggest first.
@@ -255,6 +282,7 @@ pub fn build_tree(fs: &Fs) -> Vec<TreeEntry> {
         origin: "base",
         origin_title: String::new(),
         children: Vec::new(),
+        origin_bytes: [0; ORIGINS.len()],
     }];
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     index.insert("/".to_owned(), 0);
@@ -270,6 +298,9 @@ pub fn build_tree(fs: &Fs) -> Vec<TreeEntry> {
         entry.origin_title = origin_title;
         if !matches!(node.kind, Kind::Dir) {
             entry.bytes = node.size;
+            if let Some(o) = ORIGINS.iter().position(|&o| o == origin) {
+                entry.origin_bytes[o] = node.size;
+            }
         }
     }
     // Sizes bubble up: walk from the deepest paths (longest first) to the root.
@@ -278,8 +309,11 @@ pub fn build_tree(fs: &Fs) -> Vec<TreeEntry> {
     for i in order {
         let parent = parent_of(&entries[i].path);
         if let Some(&p) = index.get(parent) {
-            let bytes = entries[i].bytes;
+            let (bytes, by_origin) = (entries[i].bytes, entries[i].origin_bytes);
             entries[p].bytes += bytes;
+            for (sum, b) in entries[p].origin_bytes.iter_mut().zip(by_origin) {
+                *sum += b;
+            }
         }
     }
     let sizes: Vec<u64> = entries.iter().map(|e| e.bytes).collect();
@@ -308,6 +342,7 @@ fn ensure(entries: &mut Vec<TreeEntry>, index: &mut BTreeMap<String, usize>, pat
         origin: "base",
         origin_title: String::new(),
         children: Vec::new(),
+        origin_bytes: [0; ORIGINS.len()],
     });
     entries[parent].children.push(i);
     index.insert(path.to_owned(), i);
@@ -364,10 +399,11 @@ fn FileTree(props: &FileTreeProps) -> Html {
         <>
             <p class="legend-inline">
                 { "Origin: " }
-                { for ["base", "context", "stage", "image", "run", "remote"].iter().map(|o| html! {
-                    <span class={classes!("origin", *o)}>{ *o }</span>
+                { for ORIGINS.iter().map(|o| html! {
+                    <span class={classes!("origin", *o)} title={origin_meaning(o)}>{ *o }</span>
                 }) }
             </p>
+            <Treemap files={Files(tree.clone())} />
             <ul class="tree" role="tree" aria-label="Files in the image">
                 { for root.children.iter().map(|&i| tree_item(&tree, i, &open, &toggle)) }
             </ul>
@@ -391,6 +427,12 @@ fn tree_item(
         let path = entry.path.clone();
         Callback::from(move |_: MouseEvent| toggle.emit(path.clone()))
     };
+    // A folder is labelled, like its treemap cell, by where most of its bytes came from.
+    let (origin, origin_title) = if has_children && entry.bytes > 0 {
+        (entry.main_origin(), origin_mix(entry))
+    } else {
+        (entry.origin, entry.origin_title.clone())
+    };
     let name = if matches!(entry.kind, Kind::Dir | Kind::Tree) && !entry.name.ends_with('/') {
         format!("{}/", entry.name)
     } else {
@@ -407,7 +449,7 @@ fn tree_item(
                     <span class="tree-leaf" aria-hidden="true">{ "·" }</span>
                 }
                 <span class="tree-name" title={entry.path.clone()}>{ name }</span>
-                <span class={classes!("origin", entry.origin)} title={entry.origin_title.clone()}>{ entry.origin }</span>
+                <span class={classes!("origin", origin)} title={origin_title}>{ origin }</span>
                 <span class="tree-size">{ format_bytes(entry.bytes) }</span>
             </div>
             if expanded {
@@ -418,3 +460,327 @@ fn tree_item(
         </li>
     }
 }
+
+/// What each origin means, for the legend's tooltips.
+fn origin_meaning(origin: &str) -> &'static str {
+    match origin {
+        "base" => "from the base image",
+        "context" => "copied from the build context",
+        "stage" => "COPY --from another stage",
+        "image" => "COPY --from an image",
+        "run" => "made by RUN",
+        _ => "downloaded by ADD from a URL",
+    }
+}
+
+/// The tree as a prop, compared by identity (it is rebuilt only with a new analysis).
+#[derive(Clone)]
+struct Files(Rc<Vec<TreeEntry>>);
+
+impl PartialEq for Files {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TreemapProps {
+    files: Files,
+}
+
+/// The treemap's box, in the units of its layout; drawn with percentages in a box of the
+/// same aspect ratio (the stylesheet's), so areas stay in proportion at any width.
+pub const TREEMAP_BOX: (f64, f64) = (1000.0, 600.0);
+/// A cell this big (in box units) gets its name; twice as tall, its size too.
+const LABEL_MIN: (f64, f64) = (90.0, 56.0);
+/// A folder's cell this big shows its own entries inside, under its label, so the map
+/// reads two levels deep.
+const NEST_MIN: (f64, f64) = (150.0, 150.0);
+/// Room a nested map leaves for the label above it and the origin strip below, in box
+/// units (the stylesheet's `.tm-nest` insets match at the usual panel widths).
+const NEST_INSET: (f64, f64) = (12.0, 62.0);
+
+/// The folder `path` as the chain of entries from `/` down to it (as far as it exists:
+/// after an edit the folder may be gone, and the deepest one left is shown).
+pub fn folder_chain(tree: &[TreeEntry], path: &str) -> Vec<usize> {
+    let mut chain = vec![0];
+    if tree.is_empty() {
+        return Vec::new();
+    }
+    while let Some(&at) = chain.last() {
+        let here = &tree[at];
+        if here.path == path {
+            break;
+        }
+        let below = |child: &TreeEntry| {
+            path.strip_prefix(child.path.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
+        match here.children.iter().find(|&&c| {
+            tree.get(c)
+                .is_some_and(|e| below(e) && !e.children.is_empty())
+        }) {
+            Some(&c) => chain.push(c),
+            None => break,
+        }
+    }
+    chain
+}
+
+/// One folder of the image as a squarified treemap: a cell per entry, its area its bytes,
+/// coloured by where most of its bytes came from. A folder's cell zooms into it; the
+/// breadcrumb goes back up. Every cell is focusable and describes itself below the map.
+#[function_component]
+fn Treemap(props: &TreemapProps) -> Html {
+    let tree = &props.files.0;
+    let folder = use_state(|| "/".to_owned());
+    let described = use_state(|| None::<usize>);
+    let chain = folder_chain(tree, &folder);
+    let Some(&at) = chain.last() else {
+        return html! {};
+    };
+    let dir = &tree[at];
+    let sizes: Vec<u64> = dir.children.iter().map(|&c| tree[c].bytes).collect();
+    let (bw, bh) = TREEMAP_BOX;
+    let cells = treemap::squarify(
+        &sizes,
+        treemap::Rect {
+            x: 0.0,
+            y: 0.0,
+            width: bw,
+            height: bh,
+        },
+        treemap::Limits::default(),
+    );
+    let empty = sizes.iter().filter(|&&b| b == 0).count();
+    let open = |path: String| {
+        let folder = folder.clone();
+        let described = described.clone();
+        Callback::from(move |_: MouseEvent| {
+            described.set(None);
+            folder.set(path.clone());
+        })
+    };
+    let describe = |what: Option<usize>| {
+        let described = described.clone();
+        Callback::from(move |_: FocusEvent| described.set(what))
+    };
+    let hover = |what: Option<usize>| {
+        let described = described.clone();
+        Callback::from(move |_: MouseEvent| described.set(what))
+    };
+    let crumbs = chain.iter().enumerate().map(|(depth, &i)| {
+        let entry = &tree[i];
+        let name = if i == 0 { "/".to_owned() } else { entry.name.clone() };
+        let sep = (depth > 0).then(|| html! { <span class="tm-sep" aria-hidden="true">{ "›" }</span> });
+        if depth + 1 == chain.len() {
+            html! { <>{ sep }<span class="tm-crumb current" aria-current="location">{ name }</span></> }
+        } else {
+            html! {
+                <>{ sep }<button type="button" class="tm-crumb" onclick={open(entry.path.clone())}
+                    aria-label={format!("Back to {}", entry.path)}>{ name }</button></>
+            }
+        }
+    });
+    let cell_views = cells.iter().map(|cell| {
+        let r = cell.rect;
+        let style = format!(
+            "left: {:.3}%; top: {:.3}%; width: {:.3}%; height: {:.3}%",
+            r.x / bw * 100.0,
+            r.y / bh * 100.0,
+            r.width / bw * 100.0,
+            r.height / bh * 100.0
+        );
+        let labelled = r.width >= LABEL_MIN.0 && r.height >= LABEL_MIN.1;
+        let sized = labelled && r.height >= 2.0 * LABEL_MIN.1;
+        let share = if dir.bytes > 0 {
+            cell.bytes as f64 / dir.bytes as f64 * 100.0
+        } else {
+            0.0
+        };
+        match cell.tile {
+            Tile::Entry(k) => {
+                let Some(entry) = dir.children.get(k).and_then(|&c| tree.get(c)) else {
+                    return html! {};
+                };
+                let origin = entry.main_origin();
+                let is_dir = !entry.children.is_empty();
+                let label = if is_dir { format!("{}/", entry.name) } else { entry.name.clone() };
+                let title = cell_title(entry, share);
+                let class = classes!("tm-cell", origin, if is_dir { "dir" } else { "file" },
+                    (!labelled).then_some("tiny"));
+                let content = html! {
+                    <>
+                        if labelled {
+                            <span class="tm-name">{ label }</span>
+                        }
+                        if sized {
+                            <span class="tm-size">{ format_bytes(entry.bytes) }</span>
+                        }
+                        if is_dir {
+                            <span class="tm-mix" aria-hidden="true">
+                                { for entry.origin_bytes.iter().zip(ORIGINS).filter(|(b, _)| **b > 0).map(|(b, o)| html! {
+                                    <span class={o} style={format!("width: {:.2}%", *b as f64 / entry.bytes.max(1) as f64 * 100.0)}></span>
+                                }) }
+                            </span>
+                        }
+                    </>
+                };
+                let nested = if is_dir && r.width >= NEST_MIN.0 && r.height >= NEST_MIN.1 {
+                    nested_cells(tree, entry, r)
+                } else {
+                    html! {}
+                };
+                let index = Some(dir.children[k]);
+                if is_dir {
+                    html! {
+                        <button type="button" {class} {style} {title} aria-label={format!("Open {}", cell_title(entry, share))}
+                            data-path={entry.path.clone()} data-origin={origin} data-bytes={entry.bytes.to_string()}
+                            onclick={open(entry.path.clone())} onfocus={describe(index)} onmouseenter={hover(index)}>
+                            { content }
+                            { nested }
+                        </button>
+                    }
+                } else {
+                    html! {
+                        <div {class} {style} {title} role="img" tabindex="0" aria-label={cell_title(entry, share)}
+                            data-path={entry.path.clone()} data-origin={origin} data-bytes={entry.bytes.to_string()}
+                            onfocus={describe(index)} onmouseenter={hover(index)}>
+                            { content }
+                        </div>
+                    }
+                }
+            }
+            Tile::More { count } => {
+                let title = format!("{count} more entries, {} ({share:.0}%)", format_bytes(cell.bytes));
+                html! {
+                    <div class={classes!("tm-cell", "more", (!labelled).then_some("tiny"))} {style}
+                        title={title.clone()} role="img" tabindex="0" aria-label={title}>
+                        if labelled {
+                            <span class="tm-name">{ format!("{count} more") }</span>
+                        }
+                        if sized {
+                            <span class="tm-size">{ format_bytes(cell.bytes) }</span>
+                        }
+                    </div>
+                }
+            }
+        }
+    });
+    let detail = match described.and_then(|i| tree.get(i)) {
+        Some(entry) => {
+            let share = if dir.bytes > 0 {
+                entry.bytes as f64 / dir.bytes as f64 * 100.0
+            } else {
+                0.0
+            };
+            cell_title(entry, share)
+        }
+        None if cells.is_empty() => String::new(),
+        None => format!(
+            "{} in {}{}. Click a folder to zoom in.",
+            format_bytes(dir.bytes),
+            dir.path,
+            match empty {
+                0 => String::new(),
+                1 => " (1 empty entry not drawn)".to_owned(),
+                n => format!(" ({n} empty entries not drawn)"),
+            }
+        ),
+    };
+    html! {
+        <div class="treemap-panel">
+            <nav class="tm-crumbs" aria-label="Treemap folder">{ for crumbs }</nav>
+            if cells.is_empty() {
+                <p class="empty">{ format!("Nothing to draw: {} holds no bytes.", dir.path) }</p>
+            } else {
+                <div class="treemap" role="group" aria-label={format!("Treemap of {} (the tree below lists the same files)", dir.path)}
+                    onmouseleave={hover(None)} data-folder={dir.path.clone()}>
+                    { for cell_views }
+                </div>
+            }
+            <p class="tm-detail muted small" aria-live="polite">{ detail }</p>
+        </div>
+    }
+}
+
+/// The entries of the folder `entry`, drawn inside its cell `outer` (box units): faint,
+/// unlabelled, each with its tooltip; a click goes to the folder's cell.
+fn nested_cells(tree: &[TreeEntry], entry: &TreeEntry, outer: treemap::Rect) -> Html {
+    let inner = treemap::Rect {
+        x: 0.0,
+        y: 0.0,
+        width: outer.width - NEST_INSET.0,
+        height: outer.height - NEST_INSET.1,
+    };
+    let sizes: Vec<u64> = entry.children.iter().map(|&c| tree[c].bytes).collect();
+    let limits = treemap::Limits {
+        max_cells: 24,
+        min_share: 0.01,
+    };
+    let cells = treemap::squarify(&sizes, inner, limits);
+    let subs = cells.iter().map(|cell| {
+        let r = cell.rect;
+        let style = format!(
+            "left: {:.3}%; top: {:.3}%; width: {:.3}%; height: {:.3}%",
+            r.x / inner.width * 100.0,
+            r.y / inner.height * 100.0,
+            r.width / inner.width * 100.0,
+            r.height / inner.height * 100.0
+        );
+        let share = cell.bytes as f64 / entry.bytes.max(1) as f64 * 100.0;
+        match cell.tile {
+            Tile::Entry(k) => match entry.children.get(k).and_then(|&c| tree.get(c)) {
+                Some(child) => html! {
+                    <span class={classes!("tm-sub", child.main_origin())} {style} title={cell_title(child, share)}></span>
+                },
+                None => html! {},
+            },
+            Tile::More { count } => html! {
+                <span class="tm-sub more" {style}
+                    title={format!("{count} more entries, {} ({share:.0}%)", format_bytes(cell.bytes))}></span>
+            },
+        }
+    });
+    html! { <span class="tm-nest" aria-hidden="true">{ for subs }</span> }
+}
+
+/// A folder's bytes by origin, biggest share first: `base 90%, run 10%`.
+fn origin_mix(entry: &TreeEntry) -> String {
+    let mut parts: Vec<(u64, &str)> = entry
+        .origin_bytes
+        .iter()
+        .zip(ORIGINS)
+        .filter(|(b, _)| **b > 0)
+        .map(|(b, o)| (*b, o))
+        .collect();
+    parts.sort_by_key(|&(bytes, _)| std::cmp::Reverse(bytes));
+    let total = entry.bytes.max(1) as f64;
+    parts
+        .iter()
+        .map(|(b, o)| format!("{o} {:.0}%", *b as f64 / total * 100.0))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A cell's tooltip: its path, size, share of the folder and where it came from.
+fn cell_title(entry: &TreeEntry, share: f64) -> String {
+    let origin = if entry.children.is_empty() {
+        entry.origin_title.clone()
+    } else {
+        origin_mix(entry)
+    };
+    format!(
+        "{} · {} ({share:.0}%){}",
+        entry.path,
+        format_bytes(entry.bytes),
+        if origin.is_empty() {
+            String::new()
+        } else {
+            format!(" · {origin}")
+        }
+    )
+}
+
+#[cfg(test)]
+mod tests;
