@@ -12,7 +12,7 @@ use stagecraft_simulate::{simulate, SimOptions, Step};
 
 /// Multi-stage files shaped like the corpus: stage chains, COPY --from a stage and an
 /// image, deletions, ownership changes, heredocs, mounts, a stage the target skips.
-const CORPUS_LIKE: [&str; 4] = [
+const CORPUS_LIKE: [&str; 5] = [
     "\
 FROM golang:1.22 AS build
 WORKDIR /src
@@ -83,6 +83,19 @@ RUN ln -s /tmp/site.tar.gz /usr/share/nginx/html/site.tar.gz
 COPY --chmod=600 nginx.conf /etc/nginx/nginx.conf
 FROM web
 RUN rm /etc/nginx/nginx.conf
+",
+    // A stage that reads from one defined after it, and a chain through both.
+    "\
+FROM alpine:3.20 AS early
+COPY --from=late /out /out
+RUN rm -rf /out/tmp
+
+FROM alpine:3.20 AS late
+RUN mkdir -p /out/tmp && echo hi > /out/tmp/a
+COPY . /out/src
+
+FROM early
+COPY --from=late /out/src /srv
 ",
 ];
 
