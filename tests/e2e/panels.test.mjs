@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 
 import { assertNoHorizontalOverflow, editor, openPage, shot, useBrowser, waitForCount } from './helpers.mjs';
 
@@ -89,7 +90,7 @@ async function nodesInView(page) {
   });
 }
 
-test('a 46-stage graph opens readable; drag, Fit, buttons, keys and Ctrl+wheel move it', async (t) => {
+test('a 46-stage graph opens readable; drag, Fit, buttons, keys, Ctrl+wheel and pinch move it', async (t) => {
   const page = await openPage(t, env.browser, env.url);
   await paste(page, manyStages(45));
   await waitForCount(page, '.graph-viewport [data-stage]', 46);
@@ -165,35 +166,78 @@ test('a 46-stage graph opens readable; drag, Fit, buttons, keys and Ctrl+wheel m
   await page.keyboard.up('Control');
   await waitForZoom(page, fitted * 1.2);
   await page.screenshot({ path: shot('panels-graph-zoomed.png') });
+
+  // Two fingers moving apart zoom in by the ratio of their distances.
+  const beforePinch = await zoom(page);
+  await viewport(page).evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const [cx, cy] = [r.left + r.width / 2, r.top + r.height / 2];
+    const send = (type, pointerId, x) =>
+      el.dispatchEvent(new PointerEvent(type, { pointerId, pointerType: 'touch', clientX: x, clientY: cy, bubbles: true, isPrimary: pointerId === 1 }));
+    send('pointerdown', 1, cx - 40);
+    send('pointerdown', 2, cx + 40);
+    for (let step = 1; step <= 4; step++) {
+      send('pointermove', 1, cx - 40 - step * 10);
+      send('pointermove', 2, cx + 40 + step * 10);
+    }
+    send('pointerup', 1, cx - 80);
+    send('pointerup', 2, cx + 80);
+  });
+  await waitForZoom(page, beforePinch * 2 - 1, beforePinch * 2 + 1);
 });
 
-test('Export PNG downloads a real PNG at twice the drawing size', async (t) => {
-  const page = await openPage(t, env.browser, env.url);
-  await waitForCount(page, '[data-stage]', 2);
-  const [download] = await Promise.all([
-    page.waitForEvent('download', { timeout: 10_000 }),
-    page.getByRole('button', { name: 'Export PNG' }).click(),
-  ]);
-  assert.equal(download.suggestedFilename(), 'stages.png');
-  const bytes = fs.readFileSync(await download.path());
-  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'the PNG signature');
-  assert.ok(bytes.length > 5_000, `a drawing, not an empty canvas: ${bytes.length} bytes`);
-  // IHDR: width and height, big-endian, right after the signature and chunk header;
-  // twice those of the SVG that Export SVG saves.
-  const width = bytes.readUInt32BE(16);
-  const height = bytes.readUInt32BE(20);
-  const [svgDownload] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Export SVG' }).click(),
-  ]);
-  const svg = fs.readFileSync(await svgDownload.path(), 'utf8');
-  const [, svgWidth, svgHeight] = /^<svg [^>]*width="([\d.]+)" height="([\d.]+)"/.exec(svg) ?? [];
-  assert.ok(svgWidth && svgHeight, 'the SVG has a size');
-  assert.equal(width, Math.round(2 * Number(svgWidth)));
-  assert.equal(height, Math.round(2 * Number(svgHeight)));
-  fs.writeFileSync(shot('panels-export.png'), bytes);
-  t.diagnostic(`stages.png: ${width}×${height}, ${bytes.length} bytes`);
-});
+/** The first pixel of a PNG as [r, g, b]: every PNG filter leaves the top-left pixel
+ * as it is (it has no neighbours to predict from), so no unfiltering is needed. */
+function firstPixel(png) {
+  const chunks = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    const type = png.toString('latin1', at + 4, at + 8);
+    if (type === 'IDAT') chunks.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const raw = zlib.inflateSync(Buffer.concat(chunks));
+  return [...raw.subarray(1, 4)];
+}
+
+for (const [scheme, background] of [
+  ['light', [255, 255, 255]],
+  ['dark', [15, 20, 26]],
+]) {
+  test(`Export PNG downloads a real PNG at twice the drawing size, on the ${scheme} theme's background`, async (t) => {
+    const page = await openPage(t, env.browser, env.url, { colorScheme: scheme });
+    await waitForCount(page, '[data-stage]', 2);
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 10_000 }),
+      page.getByRole('button', { name: 'Export PNG' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'stages.png');
+    const bytes = fs.readFileSync(await download.path());
+    assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'the PNG signature');
+    assert.ok(bytes.length > 5_000, `a drawing, not an empty canvas: ${bytes.length} bytes`);
+    assert.deepEqual(firstPixel(bytes), background);
+    // IHDR: width and height, big-endian, right after the signature and chunk header;
+    // twice those of the SVG that Export SVG saves.
+    const width = bytes.readUInt32BE(16);
+    const height = bytes.readUInt32BE(20);
+    const [svgDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export SVG' }).click(),
+    ]);
+    const svg = fs.readFileSync(await svgDownload.path(), 'utf8');
+    const [, svgWidth, svgHeight] = /^<svg [^>]*width="([\d.]+)" height="([\d.]+)"/.exec(svg) ?? [];
+    assert.ok(svgWidth && svgHeight, 'the SVG has a size');
+    assert.equal(width, Math.round(2 * Number(svgWidth)));
+    assert.equal(height, Math.round(2 * Number(svgHeight)));
+    fs.writeFileSync(shot(`panels-export-${scheme}.png`), bytes);
+    t.diagnostic(`stages.png (${scheme}): ${width}×${height}, ${bytes.length} bytes`);
+
+    // The graph itself in this theme, with the focus ring on the viewport.
+    await viewport(page).focus();
+    await page.keyboard.press('+');
+    await page.locator('.graph-panel').screenshot({ path: shot(`panels-graph-${scheme}.png`) });
+  });
+}
 
 for (const scheme of ['light', 'dark']) {
   test(`the treemap shows the image's files by origin and zooms into folders (${scheme})`, async (t) => {

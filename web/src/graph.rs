@@ -646,8 +646,7 @@ pub fn GraphPanel(props: &GraphPanelProps) -> Html {
                         <span class="zoom-level" aria-live="polite" aria-label={format!("Zoom {zoom_label}")}>{ zoom_label.clone() }</span>
                         <button type="button" class="zoom-button" aria-label="Zoom in" title="Zoom in (+)"
                             disabled={camera.scale >= MAX_SCALE} onclick={act(CameraAction::Zoom { factor: ZOOM_STEP })}>{ "+" }</button>
-                        <button type="button" class="zoom-button fit" title="Fit the whole graph (0)" onclick={on_fit}
-                            aria-pressed={camera.auto_fit.to_string()}>{ "Fit" }</button>
+                        <button type="button" class="zoom-button fit" title="Fit the whole graph (0)" onclick={on_fit}>{ "Fit" }</button>
                     </div>
                 </div>
                 <p class="graph-hint muted small">{ "Drag to pan · Ctrl/⌘ + wheel or pinch to zoom · + − 0 and arrow keys when the graph has focus" }</p>
