@@ -206,6 +206,10 @@ impl Camera {
                 width,
                 height,
             } => {
+                // Nothing to reveal into before the viewport is measured.
+                if self.viewport.0 <= 0.0 || self.viewport.1 <= 0.0 {
+                    return self;
+                }
                 let dx = shift_into(self.x + x * self.scale, width * self.scale, self.viewport.0);
                 let dy = shift_into(
                     self.y + y * self.scale,

@@ -242,6 +242,17 @@ fn revealing_a_stage_pans_only_when_it_is_off_screen() {
     let top = revealed.y + far.1 * revealed.scale;
     assert!(top >= 0.0 && top + far.3 * revealed.scale <= vh);
     assert_eq!(revealed.scale, camera.scale);
+    // Before the viewport is measured there is nothing to reveal into.
+    let unmeasured = Camera::default();
+    assert_eq!(
+        unmeasured.apply(CameraAction::Reveal {
+            x: far.0,
+            y: far.1,
+            width: far.2,
+            height: far.3,
+        }),
+        unmeasured
+    );
     // Already visible: nothing moves.
     assert_eq!(
         revealed.apply(CameraAction::Reveal {
