@@ -520,6 +520,11 @@ pub fn GraphPanel(props: &GraphPanelProps) -> Html {
                 return;
             }
             let mut g = gesture.borrow_mut();
+            // The primary pointer starts a gesture: forget any pointer whose release we
+            // never saw (it went up outside the page, say).
+            if event.is_primary() {
+                g.pointers.clear();
+            }
             if g.pointers.is_empty() {
                 guard.0.set(false);
                 g.moved = false;
