@@ -333,16 +333,15 @@ fn from_checks(file: &Dockerfile, stage: &Stage, globals: &GlobalScope, reporter
     if let Some(base) = from.args.first() {
         if base.text.contains('$') {
             // What the defaults alone give, without any --build-arg.
-            let defaults: BTreeMap<String, String> = DEFAULT_PLATFORM_ARGS
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .chain(
-                    globals
-                        .args
+            let defaults: BTreeMap<String, String> =
+                stagecraft_syntax::order::map_from(
+                    DEFAULT_PLATFORM_ARGS
                         .iter()
-                        .filter_map(|a| a.default.as_ref().map(|d| (a.name.clone(), d.clone()))),
-                )
-                .collect();
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .chain(globals.args.iter().filter_map(|a| {
+                            a.default.as_ref().map(|d| (a.name.clone(), d.clone()))
+                        })),
+                );
             if let Ok(expansion) = lexer.expand_word(&base.text, &defaults) {
                 if !is_valid_image_reference(&expansion.text) {
                     let args: Vec<&str> = expansion.uses.iter().map(|u| u.name.as_str()).collect();

@@ -101,14 +101,11 @@ fn line_of(file_text_index: &LineIndex, text: &str, offset: usize) -> u32 {
 
 /// Splits a `--mount` value (`type=cache,target=/x,from=build`) into its fields.
 pub fn mount_fields(value: &str) -> BTreeMap<String, String> {
-    value
-        .split(',')
-        .filter_map(|field| {
-            let (k, v) = field.split_once('=').unwrap_or((field, ""));
-            let k = k.trim().to_ascii_lowercase();
-            (!k.is_empty()).then(|| (k, v.trim().to_string()))
-        })
-        .collect()
+    stagecraft_syntax::order::map_from(value.split(',').filter_map(|field| {
+        let (k, v) = field.split_once('=').unwrap_or((field, ""));
+        let k = k.trim().to_ascii_lowercase();
+        (!k.is_empty()).then(|| (k, v.trim().to_string()))
+    }))
 }
 
 pub(crate) fn build(
@@ -531,9 +528,8 @@ fn mark_built(stages: &mut [Stage], edges: &[Edge], target: Option<usize>) -> Ve
     }
     // Kahn's algorithm over the built stages, in linear time. Stages left in a cycle
     // (already reported as an error) go one level after everything else.
-    let mut waiting: BTreeMap<usize, usize> = built
-        .iter()
-        .map(|&s| {
+    let mut waiting: BTreeMap<usize, usize> =
+        stagecraft_syntax::order::map_from(built.iter().map(|&s| {
             (
                 s,
                 deps[s]
@@ -541,8 +537,7 @@ fn mark_built(stages: &mut [Stage], edges: &[Edge], target: Option<usize>) -> Ve
                     .filter(|&&d| d != s && built.contains(&d))
                     .count(),
             )
-        })
-        .collect();
+        }));
     let mut dependents: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for &stage in &built {
         for &dep in deps[stage]

@@ -1254,7 +1254,8 @@ fn geometry(
         });
     }
 
-    let kinds: BTreeSet<EdgeKind> = graph.edges.iter().map(|e| e.kind).collect();
+    let kinds: BTreeSet<EdgeKind> =
+        stagecraft_syntax::order::set_from(graph.edges.iter().map(|e| e.kind));
     let legend = kinds
         .into_iter()
         .map(|kind| {

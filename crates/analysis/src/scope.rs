@@ -42,10 +42,11 @@ pub struct GlobalScope {
 
 impl GlobalScope {
     pub fn new(file: &Dockerfile, options: &Options) -> Self {
-        let mut values: BTreeMap<String, String> = DEFAULT_PLATFORM_ARGS
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut values: BTreeMap<String, String> = stagecraft_syntax::order::map_from(
+            DEFAULT_PLATFORM_ARGS
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
         let mut args = Vec::new();
         let lexer = Lexer::new(file.escape);
         for instruction in &file.instructions {

@@ -161,11 +161,12 @@ pub(crate) fn run(inputs: &Inputs) -> Outcome {
         outcome.stages[index] = Some(result);
     }
     // The trace lists built stages only, level by level, in file order within a level.
-    let level_of: BTreeMap<usize, usize> = analysis
-        .stages
-        .iter()
-        .filter_map(|s| s.level.map(|l| (s.index, l)))
-        .collect();
+    let level_of: BTreeMap<usize, usize> = stagecraft_syntax::order::map_from(
+        analysis
+            .stages
+            .iter()
+            .filter_map(|s| s.level.map(|l| (s.index, l))),
+    );
     outcome
         .steps
         .retain(|step| level_of.contains_key(&step.stage));

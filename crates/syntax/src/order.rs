@@ -2,9 +2,11 @@
 //! of the standard sort per element type and comparator, and the page had 27 of them.
 //! These helpers sort indices under a `dyn` comparator instead (one copy of the standard
 //! sort in the whole binary) and then move the items into place; the result is exactly
-//! that of `sort_by`, ties keep their order.
+//! that of `sort_by`, ties keep their order. `collect` into a `BTreeMap` or `BTreeSet`
+//! sorts too (a copy per iterator type), hence `map_from` and `set_from`.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The indices `0..len` in stable order under `cmp` (which compares indices).
 pub fn stable_order(len: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> {
@@ -27,6 +29,21 @@ pub fn sort_by_key<T, K: Ord>(items: &mut [T], mut key: impl FnMut(&T) -> K) {
 /// Like `items.sort()`.
 pub fn sort<T: Ord>(items: &mut [T]) {
     sort_by(items, Ord::cmp);
+}
+
+/// Like `items.into_iter().collect::<BTreeMap<_, _>>()` (of two equal keys, the later
+/// value wins), without the stable sort `collect` compiles for each iterator type.
+pub fn map_from<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    map.extend(items);
+    map
+}
+
+/// Like `items.into_iter().collect::<BTreeSet<_>>()`, without its sort.
+pub fn set_from<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    set.extend(items);
+    set
 }
 
 /// Puts `items[order[k]]` at `k`, in place, one swap per misplaced item.
@@ -83,6 +100,16 @@ mod tests {
             expected.sort_by_key(|p| std::cmp::Reverse(p.0));
             assert_eq!(reversed, expected, "len {len}, descending");
         }
+    }
+
+    #[test]
+    fn maps_and_sets_equal_what_collect_builds_duplicates_included() {
+        let items = pairs(2000, 300, 11);
+        let collected: BTreeMap<u64, usize> = items.iter().copied().collect();
+        assert_eq!(map_from(items.iter().copied()), collected);
+        assert!(collected.len() < items.len(), "the keys repeat");
+        let keys: BTreeSet<u64> = items.iter().map(|p| p.0).collect();
+        assert_eq!(set_from(items.iter().map(|p| p.0)), keys);
     }
 
     #[test]
