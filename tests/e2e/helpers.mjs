@@ -31,8 +31,10 @@ const TYPES = {
   '.ico': 'image/x-icon',
 };
 
-/** A static file server for `dir` on 127.0.0.1 at a free port. */
-export async function serve(dir = dist) {
+/** A static file server for `dir` on 127.0.0.1 at a free port. With `cors`, every answer
+ * (404s too) lets any origin read it, as a host of exercise packs must. */
+export async function serve(dir = dist, { cors = false } = {}) {
+  const allow = cors ? { 'access-control-allow-origin': '*' } : {};
   const server = http.createServer((request, response) => {
     let pathname;
     try {
@@ -43,12 +45,13 @@ export async function serve(dir = dist) {
     }
     const file = path.join(dir, pathname.endsWith('/') ? `${pathname}index.html` : pathname);
     if (!file.startsWith(dir + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      response.writeHead(404, { 'content-type': 'text/plain', ...allow }).end('not found');
       return;
     }
     response.writeHead(200, {
       'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
       'cache-control': 'no-store',
+      ...allow,
     });
     fs.createReadStream(file).pipe(response);
   });
@@ -163,3 +166,12 @@ export const MULTI_STAGE = [
   'CMD ["app"]',
   '',
 ].join('\n');
+
+/** Loads an example through the toolbar's gallery, by its card title, and waits for the
+ * gallery to close. */
+export async function loadExample(page, title) {
+  await page.getByRole('button', { name: 'Examples', exact: true }).click();
+  const gallery = page.getByRole('dialog', { name: 'Examples' });
+  await gallery.getByRole('button', { name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }).click();
+  await gallery.waitFor({ state: 'detached' });
+}

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use stagecraft_analysis::{Analysis, LineIndex, Options, Severity, TextRange};
+use stagecraft_simulate::context::{self, BuildContext, ContextError};
 use stagecraft_simulate::{FinalImage, SimOptions, StageResult, Step};
 use yew::Reducible;
 
@@ -26,16 +27,30 @@ pub enum Panel {
     Graph,
     Image,
     Steps,
+    /// The open exercise: a tab only while one is open, so not in `ALL` (which share
+    /// links restore from).
+    Exercise,
 }
 
 impl Panel {
     pub const ALL: [Panel; 3] = [Panel::Graph, Panel::Image, Panel::Steps];
+
+    /// The tabs shown: the exercise's first while one is open.
+    pub fn tabs(exercise_open: bool) -> Vec<Panel> {
+        let mut tabs = Vec::with_capacity(4);
+        if exercise_open {
+            tabs.push(Panel::Exercise);
+        }
+        tabs.extend(Panel::ALL);
+        tabs
+    }
 
     pub fn label(self) -> &'static str {
         match self {
             Panel::Graph => "Graph",
             Panel::Image => "Image",
             Panel::Steps => "Steps",
+            Panel::Exercise => "Exercise",
         }
     }
 
@@ -44,6 +59,7 @@ impl Panel {
             Panel::Graph => "graph",
             Panel::Image => "image",
             Panel::Steps => "steps",
+            Panel::Exercise => "exercise",
         }
     }
 }
@@ -74,6 +90,38 @@ impl Theme {
     }
 }
 
+/// How fast the player steps through the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Speed {
+    Half,
+    Normal,
+    Double,
+    Quadruple,
+}
+
+impl Speed {
+    pub const ALL: [Speed; 4] = [Speed::Half, Speed::Normal, Speed::Double, Speed::Quadruple];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Speed::Half => "0.5×",
+            Speed::Normal => "1×",
+            Speed::Double => "2×",
+            Speed::Quadruple => "4×",
+        }
+    }
+
+    /// Milliseconds per step at this speed, given the time per step at 1×.
+    pub fn step_ms(self, normal_ms: i32) -> i32 {
+        match self {
+            Speed::Half => normal_ms.saturating_mul(2),
+            Speed::Normal => normal_ms,
+            Speed::Double => normal_ms / 2,
+            Speed::Quadruple => normal_ms / 4,
+        }
+    }
+}
+
 /// One diagnostic with its position as a person reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiagnosticRow {
@@ -97,6 +145,58 @@ pub struct Inputs {
     pub target: Option<String>,
     /// `KEY=VALUE` lines.
     pub build_args: String,
+    /// The build-context preset; the one detected from the Dockerfile when `None`.
+    pub context_preset: Option<String>,
+    /// The context listing as the user edited it (`path size` lines); the preset's own
+    /// files when `None`.
+    pub context_listing: Option<String>,
+    /// The `.dockerignore` as the user edited it; the preset's when `None`.
+    pub dockerignore: Option<String>,
+    /// The open exercise. Its context wins over the user's preset, listing and
+    /// `.dockerignore` (the checks are written against it), and its checks are graded
+    /// from the same simulation.
+    pub exercise: Option<crate::exercise::ExerciseRef>,
+}
+
+impl Inputs {
+    /// The context the simulation uses, and the listing's first problem. `None` leaves the
+    /// choice to the simulator (the preset detected from the file's hints). A listing
+    /// that does not parse is reported and the preset's files stand in, so the page keeps
+    /// working while the user fixes the line.
+    fn build_context(&self, text: &str) -> (Option<BuildContext>, Option<ContextError>) {
+        if self.context_preset.is_none()
+            && self.context_listing.is_none()
+            && self.dockerignore.is_none()
+        {
+            return (None, None);
+        }
+        let name = match self
+            .context_preset
+            .as_deref()
+            .filter(|p| context::preset_info(p).is_some())
+        {
+            Some(name) => name,
+            None => context::detect(&stagecraft_syntax::parse(text).dockerfile),
+        };
+        let preset = || {
+            context::preset(name).unwrap_or_else(|| BuildContext {
+                preset: name.to_owned(),
+                files: Vec::new(),
+                dockerignore: None,
+            })
+        };
+        let (mut chosen, error) = match &self.context_listing {
+            Some(listing) => match BuildContext::parse_listing(listing, name) {
+                Ok(parsed) => (parsed, None),
+                Err(error) => (preset(), Some(error)),
+            },
+            None => (preset(), None),
+        };
+        if let Some(ignore) = &self.dockerignore {
+            chosen.dockerignore = Some(ignore.clone());
+        }
+        (Some(chosen), error)
+    }
 }
 
 /// Everything derived from one text and one set of options. Built once per analysis and
@@ -113,6 +213,18 @@ pub struct View {
     pub diagnostics: Vec<DiagnosticRow>,
     /// Whether the simulated build ran (it is off for very long files).
     pub simulated: bool,
+    /// The options the simulation ran with: the step-through rebuilds a step's filesystem
+    /// from them (`stagecraft_simulate::replay`).
+    pub sim_options: SimOptions,
+    /// The build-context preset the simulation used (empty when it did not run).
+    pub context: String,
+    /// The preset the Dockerfile's hints point to (what "Detected" means).
+    pub detected_context: &'static str,
+    /// The first problem of an edited context listing, with its line.
+    pub context_error: Option<ContextError>,
+    /// The open exercise's checks, graded from this simulation (`None` without an
+    /// exercise, or when the file is too long to simulate).
+    pub grade: Option<stagecraft_exercises::Grade>,
     /// The state generation this was computed for; the graph shows it as `data-rev` so
     /// measurements can tell when a keystroke's result is on screen.
     pub rev: u64,
@@ -127,26 +239,50 @@ impl View {
         };
         let lines = LineIndex::new(&text);
         let simulated = lines.line_count() <= SIMULATE_MAX_LINES;
-        let (analysis, stages, steps, image, diagnostics) = if simulated {
-            let sim = stagecraft_simulate::simulate(
-                &text,
-                &SimOptions {
-                    analysis: options,
-                    ..SimOptions::default()
-                },
-            );
+        let mut context_error = None;
+        let mut grade = None;
+        let mut sim_options = SimOptions::default();
+        let (analysis, stages, steps, image, diagnostics, context) = if simulated {
+            let (context, error) = inputs.build_context(&text);
+            context_error = error;
+            let context = match &inputs.exercise {
+                Some(exercise) => {
+                    context_error = None;
+                    stagecraft_exercises::sim_options(exercise).context
+                }
+                None => context,
+            };
+            sim_options = SimOptions {
+                analysis: options,
+                context,
+                ..SimOptions::default()
+            };
+            let sim = stagecraft_simulate::simulate(&text, &sim_options);
+            grade = inputs
+                .exercise
+                .as_ref()
+                .map(|e| crate::exercise::session::grade(e, &text, &sim_options, &sim));
             (
                 sim.analysis,
                 sim.stages,
                 sim.steps,
                 sim.image,
                 sim.diagnostics,
+                sim.context,
             )
         } else {
             let analysis = stagecraft_analysis::analyze(&text, &options);
             let diagnostics = analysis.diagnostics.clone();
-            (analysis, Vec::new(), Vec::new(), None, diagnostics)
+            (
+                analysis,
+                Vec::new(),
+                Vec::new(),
+                None,
+                diagnostics,
+                String::new(),
+            )
         };
+        let detected_context = context::detect(&analysis.parse.dockerfile);
         let diagnostics = diagnostics
             .into_iter()
             .map(|d| {
@@ -172,6 +308,11 @@ impl View {
             image,
             diagnostics,
             simulated,
+            sim_options,
+            context,
+            detected_context,
+            context_error,
+            grade,
             rev,
         }
     }
@@ -234,10 +375,16 @@ pub struct AppState {
     pub target: Option<String>,
     /// `KEY=VALUE` lines.
     pub build_args: String,
+    /// The build context: preset, edited listing, edited `.dockerignore` (see [`Inputs`]).
+    pub context_preset: Option<String>,
+    pub context_listing: Option<String>,
+    pub dockerignore: Option<String>,
     pub panel: Panel,
     pub selected_stage: Option<usize>,
     pub step: usize,
     pub playing: bool,
+    /// The player's pace; it survives pauses and new analyses.
+    pub speed: Speed,
     pub theme: Theme,
     pub view: Shared,
     /// The text changed and the view has not caught up yet (large files wait for a pause).
@@ -248,6 +395,18 @@ pub struct AppState {
     pub jump: Option<Jump>,
     /// A message for the user (a restored or set-aside save, a loaded example).
     pub notice: Option<String>,
+    /// What the last replacing action (an example, a new context preset) replaced, so the
+    /// notice can offer Undo: the autosave keeps only one text.
+    pub undo: Option<Rc<Snapshot>>,
+    /// The exercise side: the open pack and exercise, the dialog, a pack loading.
+    pub exercises: crate::exercise::ExerciseState,
+}
+
+/// The user's inputs at one moment, to put back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub text: Rc<str>,
+    pub inputs: Inputs,
 }
 
 /// What the user (or a timer) can do.
@@ -256,7 +415,22 @@ pub enum Action {
     Edit(String),
     SetTarget(Option<String>),
     SetBuildArgs(String),
+    /// Sets one build arg in the `KEY=VALUE` lines (`None` removes it), as the ARG
+    /// editor's inputs do: computed from the state, so quick typing loses no key.
+    SetBuildArg {
+        name: String,
+        value: Option<String>,
+    },
+    /// Picks a context preset (`None`: the detected one); the listing and `.dockerignore`
+    /// go back to the preset's.
+    SetContextPreset(Option<String>),
+    /// The edited listing; `None` goes back to the preset's files.
+    SetContextListing(Option<String>),
+    /// The edited `.dockerignore`; `None` goes back to the preset's.
+    SetDockerignore(Option<String>),
     LoadExample(usize),
+    /// Puts back what the last example or preset replaced.
+    Undo,
     /// Restores saved state at start-up.
     Restore {
         text: String,
@@ -275,34 +449,60 @@ pub enum Action {
     StepBy(isize),
     Play,
     Pause,
+    /// Sets the player's pace (playing or not).
+    SetSpeed(Speed),
     /// A tick of the player: the next step, stopping at the end.
     Tick,
     SetTheme(Theme),
     Notice(Option<String>),
+    /// Exercises: opening packs, moving between exercises, hints, the solution, progress.
+    Exercise(crate::exercise::ExerciseAction),
 }
 
 impl AppState {
     pub fn new(text: String, target: Option<String>, build_args: String) -> Self {
+        AppState::with_inputs(
+            text,
+            Inputs {
+                target,
+                build_args,
+                ..Inputs::default()
+            },
+        )
+    }
+
+    /// The state for `text` with every input given (a save or a link that has a context).
+    pub fn with_inputs(text: String, inputs: Inputs) -> Self {
         let text: Rc<str> = text.into();
-        let inputs = Inputs {
-            target: target.clone(),
-            build_args: build_args.clone(),
-        };
         let view = Shared(Rc::new(View::compute(text.clone(), &inputs, 0)));
+        let Inputs {
+            target,
+            build_args,
+            context_preset,
+            context_listing,
+            dockerignore,
+            exercise: _,
+        } = inputs;
         AppState {
             text,
             target,
             build_args,
+            context_preset,
+            context_listing,
+            dockerignore,
             panel: Panel::Graph,
             selected_stage: None,
             step: 0,
             playing: false,
+            speed: Speed::Normal,
             theme: Theme::System,
             view,
             stale: false,
             generation: 0,
             jump: None,
             notice: None,
+            undo: None,
+            exercises: crate::exercise::ExerciseState::default(),
         }
     }
 
@@ -325,6 +525,10 @@ impl AppState {
         Inputs {
             target: self.target.clone(),
             build_args: self.build_args.clone(),
+            context_preset: self.context_preset.clone(),
+            context_listing: self.context_listing.clone(),
+            dockerignore: self.dockerignore.clone(),
+            exercise: self.exercises.current(),
         }
     }
 
@@ -335,6 +539,7 @@ impl AppState {
             self.generation,
         )));
         self.stale = false;
+        self.exercises.record(&self.text, self.view.grade.as_ref());
         self.step = self.step.min(self.view.steps.len().saturating_sub(1));
         if self
             .selected_stage
@@ -374,8 +579,7 @@ impl AppState {
 
 impl Default for AppState {
     fn default() -> Self {
-        let example = &examples::EXAMPLES[0];
-        AppState::new(example.text.to_owned(), None, String::new())
+        AppState::new(examples::first_text().to_owned(), None, String::new())
     }
 }
 
@@ -390,6 +594,8 @@ impl Reducible for AppState {
                     return self;
                 }
                 next.text = text.into();
+                // Undo would now also throw away this edit.
+                next.undo = None;
                 next.reanalyze();
             }
             Action::SetTarget(target) => {
@@ -406,17 +612,96 @@ impl Reducible for AppState {
                 next.build_args = args;
                 next.reanalyze();
             }
+            Action::SetBuildArg { name, value } => {
+                let args = set_build_arg(&self.build_args, &name, value.as_deref());
+                if args == self.build_args {
+                    return self;
+                }
+                next.build_args = args;
+                next.reanalyze();
+            }
+            Action::SetContextPreset(preset) => {
+                let preset = preset.filter(|p| context::preset_info(p).is_some());
+                if preset == self.context_preset
+                    && self.context_listing.is_none()
+                    && self.dockerignore.is_none()
+                {
+                    return self;
+                }
+                // An edited listing or .dockerignore is user text: keep a way back to it.
+                if self.context_listing.is_some() || self.dockerignore.is_some() {
+                    next.undo = Some(Rc::new(self.snapshot()));
+                    next.notice = Some(format!(
+                        "The context is now the {} preset; your edited listing was replaced.",
+                        preset.as_deref().unwrap_or(self.view.detected_context)
+                    ));
+                }
+                next.context_preset = preset;
+                next.context_listing = None;
+                next.dockerignore = None;
+                next.reanalyze();
+            }
+            Action::SetContextListing(listing) => {
+                if listing == self.context_listing {
+                    return self;
+                }
+                next.context_listing = listing;
+                next.reanalyze();
+            }
+            Action::SetDockerignore(ignore) => {
+                if ignore == self.dockerignore {
+                    return self;
+                }
+                next.dockerignore = ignore;
+                next.reanalyze();
+            }
             Action::LoadExample(index) => {
-                let Some(example) = examples::EXAMPLES.get(index) else {
+                let Some(example) = examples::all().get(index) else {
                     return self;
                 };
-                next.text = example.text.into();
-                next.target = example.target.map(str::to_owned);
-                next.build_args = example.build_args.to_owned();
+                // An example ends an exercise: the playground's own text is what it replaces.
+                crate::exercise::reduce(&mut next, crate::exercise::ExerciseAction::Leave);
+                let replaced = next.snapshot();
+                next.text = example.text.as_str().into();
+                next.target = example.target.clone();
+                next.build_args = example.build_args.clone();
+                next.context_preset = example.context.clone();
+                next.context_listing = None;
+                next.dockerignore = None;
                 next.selected_stage = None;
                 next.step = 0;
                 next.playing = false;
-                next.notice = None;
+                // Nothing to undo when the replaced text was an example as shipped.
+                let lost_nothing = examples::is_example_text(&replaced.text)
+                    && replaced.inputs.context_listing.is_none()
+                    && replaced.inputs.dockerignore.is_none();
+                next.undo = (!lost_nothing).then(|| Rc::new(replaced));
+                next.notice = Some(format!("Loaded the example “{}”.", example.title));
+                next.reanalyze();
+            }
+            Action::Undo => {
+                let Some(snapshot) = self.undo.clone() else {
+                    return self;
+                };
+                next.text = snapshot.text.clone();
+                let Inputs {
+                    target,
+                    build_args,
+                    context_preset,
+                    context_listing,
+                    dockerignore,
+                    exercise: _,
+                } = snapshot.inputs.clone();
+                next.target = target;
+                next.build_args = build_args;
+                next.context_preset = context_preset;
+                next.context_listing = context_listing;
+                next.dockerignore = dockerignore;
+                next.selected_stage = None;
+                next.step = 0;
+                next.playing = false;
+                next.undo = None;
+                next.notice = Some("Restored what you had before.".to_owned());
                 next.reanalyze();
             }
             Action::Restore {
@@ -438,7 +723,9 @@ impl Reducible for AppState {
                 next.recompute();
             }
             Action::SelectPanel(panel) => {
-                if panel == self.panel {
+                if panel == self.panel
+                    || (panel == Panel::Exercise && self.exercises.session.is_none())
+                {
                     return self;
                 }
                 next.panel = panel;
@@ -478,6 +765,12 @@ impl Reducible for AppState {
                 next.step_jump();
             }
             Action::Pause => next.playing = false,
+            Action::SetSpeed(speed) => {
+                if speed == self.speed {
+                    return self;
+                }
+                next.speed = speed;
+            }
             Action::Tick => {
                 if !self.playing {
                     return self;
@@ -490,13 +783,29 @@ impl Reducible for AppState {
                 }
             }
             Action::SetTheme(theme) => next.theme = theme,
-            Action::Notice(notice) => next.notice = notice,
+            Action::Exercise(action) => match crate::exercise::reduce(&mut next, action) {
+                crate::exercise::Outcome::Unchanged => return self,
+                crate::exercise::Outcome::Changed => {}
+                crate::exercise::Outcome::Reanalyze => next.reanalyze(),
+            },
+            Action::Notice(notice) => {
+                // Dismissing the notice (or replacing it) drops its Undo.
+                next.undo = None;
+                next.notice = notice;
+            }
         }
         Rc::new(next)
     }
 }
 
 impl AppState {
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            text: self.text.clone(),
+            inputs: self.inputs(),
+        }
+    }
+
     fn step_jump(&mut self) {
         if let Some(step) = self.view.steps.get(self.step) {
             let range = step.range;
@@ -517,6 +826,45 @@ pub fn parse_build_args(text: &str) -> BTreeMap<String, String> {
         })
         .filter(|(key, _)| !key.is_empty())
         .collect()
+}
+
+/// The key of one `KEY=VALUE` line, as [`parse_build_args`] reads it.
+fn build_arg_key(line: &str) -> Option<&str> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return None;
+    }
+    let key = line.split_once('=').map_or(line, |(key, _)| key).trim();
+    (!key.is_empty()).then_some(key)
+}
+
+/// `text` with build arg `name` set to `value` (or removed): the first line for `name`
+/// is replaced in place, later ones dropped, other lines and comments kept.
+pub fn set_build_arg(text: &str, name: &str, value: Option<&str>) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut placed = false;
+    for line in text.lines() {
+        if build_arg_key(line) == Some(name) {
+            if let (Some(value), false) = (value, placed) {
+                lines.push(format!("{name}={value}"));
+            }
+            placed = true;
+        } else {
+            lines.push(line.to_owned());
+        }
+    }
+    if let (Some(value), false) = (value, placed) {
+        // Drop trailing blank lines so additions do not drift down.
+        while lines.last().is_some_and(|l| l.trim().is_empty()) {
+            lines.pop();
+        }
+        lines.push(format!("{name}={value}"));
+    }
+    let mut out = lines.join("\n");
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
 }
 
 pub fn line_count(text: &str) -> usize {

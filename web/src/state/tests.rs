@@ -6,7 +6,7 @@ use stagecraft_analysis::Severity;
 use yew::Reducible;
 
 use super::*;
-use crate::examples::EXAMPLES;
+use crate::examples;
 
 fn reduce(state: Rc<AppState>, action: Action) -> Rc<AppState> {
     state.reduce(action)
@@ -18,7 +18,7 @@ fn fresh() -> Rc<AppState> {
 
 #[test]
 fn every_example_simulates_without_errors_and_has_an_image() {
-    for (i, example) in EXAMPLES.iter().enumerate() {
+    for (i, example) in examples::all().iter().enumerate() {
         let state = reduce(fresh(), Action::LoadExample(i));
         let errors: Vec<_> = state
             .view
@@ -36,7 +36,9 @@ fn every_example_simulates_without_errors_and_has_an_image() {
 
 #[test]
 fn target_pruning_example_skips_stages_the_target_does_not_need() {
-    let index = EXAMPLES.iter().position(|e| e.title == "Target pruning");
+    let index = examples::all()
+        .iter()
+        .position(|e| e.title == "Target pruning");
     let state = reduce(fresh(), Action::LoadExample(index.unwrap_or(0)));
     assert_eq!(state.target.as_deref(), Some("test"));
     let built: Vec<_> = state.view.analysis.stages.iter().map(|s| s.built).collect();
@@ -111,6 +113,29 @@ fn steps_clamp_and_the_player_stops_at_the_end() {
 }
 
 #[test]
+fn the_speed_changes_the_pace_without_stopping_or_moving_the_player() {
+    let state = reduce(reduce(fresh(), Action::StepTo(1)), Action::Play);
+    assert_eq!(state.speed, Speed::Normal);
+    let fast = reduce(state.clone(), Action::SetSpeed(Speed::Quadruple));
+    assert_eq!(fast.speed, Speed::Quadruple);
+    assert!(fast.playing, "changing speed keeps playing");
+    assert_eq!(fast.step, state.step);
+    // The same speed again changes nothing; the speed outlives a pause and a new text.
+    assert!(Rc::ptr_eq(
+        &reduce(fast.clone(), Action::SetSpeed(Speed::Quadruple)),
+        &fast
+    ));
+    let paused = reduce(fast, Action::Pause);
+    let edited = reduce(paused, Action::Edit("FROM alpine\nRUN echo hi\n".into()));
+    assert_eq!(edited.speed, Speed::Quadruple);
+    // Each speed is faster than the one before it, and 1× is the base pace.
+    let paces: Vec<i32> = Speed::ALL.iter().map(|s| s.step_ms(1_000)).collect();
+    assert!(paces.windows(2).all(|w| w[0] > w[1]), "{paces:?}");
+    assert_eq!(Speed::Normal.step_ms(1_000), 1_000);
+    assert_eq!(Speed::Quadruple.step_ms(1_000) * 4, 1_000);
+}
+
+#[test]
 fn selecting_a_stage_jumps_to_its_from_line() {
     let state = reduce(fresh(), Action::SelectStage(1));
     assert_eq!(state.selected_stage, Some(1));
@@ -176,4 +201,136 @@ fn byte_offsets_invert_utf16_offsets() {
         assert_eq!(byte_offset(text, utf16_offset(text, byte)), byte);
     }
     assert_eq!(byte_offset(text, 999), text.len());
+}
+
+fn example_index(id: &str) -> usize {
+    match examples::all().iter().position(|e| e.id == id) {
+        Some(index) => index,
+        None => panic!("no example {id}"),
+    }
+}
+
+#[test]
+fn loading_an_example_over_edited_text_offers_undo() {
+    let mine = "FROM alpine:3.20\nRUN echo mine\n";
+    let state = reduce(fresh(), Action::Edit(mine.into()));
+    let state = reduce(state, Action::SetBuildArgs("A=1".into()));
+    let state = reduce(state, Action::LoadExample(example_index("java")));
+    assert!(state.text.contains("maven"));
+    assert_eq!(state.context_preset.as_deref(), Some("java"));
+    assert_eq!(state.build_args, "");
+    assert!(state.undo.is_some(), "edited text can be brought back");
+    assert!(state.notice.as_deref().is_some_and(|n| n.contains("Java")));
+    let back = reduce(state, Action::Undo);
+    assert_eq!(&*back.text, mine);
+    assert_eq!(back.build_args, "A=1");
+    assert_eq!(back.context_preset, None);
+    assert!(back.undo.is_none());
+    assert_eq!(back.view.analysis.stages.len(), 1);
+    // Undo twice does nothing more.
+    let again = reduce(back.clone(), Action::Undo);
+    assert!(Rc::ptr_eq(&again, &back));
+}
+
+#[test]
+fn switching_between_untouched_examples_needs_no_undo_and_an_edit_drops_it() {
+    let state = reduce(fresh(), Action::LoadExample(example_index("rust")));
+    assert!(
+        state.undo.is_none(),
+        "the first example as shipped loses nothing"
+    );
+    let state = reduce(state, Action::Edit("FROM alpine\n".into()));
+    let state = reduce(state, Action::LoadExample(example_index("go")));
+    assert!(state.undo.is_some());
+    let state = reduce(state, Action::Edit("FROM debian\n".into()));
+    assert!(
+        state.undo.is_none(),
+        "undo after an edit would throw the edit away"
+    );
+    let state = reduce(state, Action::LoadExample(example_index("go")));
+    let dismissed = reduce(state, Action::Notice(None));
+    assert!(
+        dismissed.undo.is_none(),
+        "dismissing the notice drops its Undo"
+    );
+}
+
+#[test]
+fn the_context_preset_listing_and_dockerignore_reach_the_simulation() {
+    let mentions_go_sum = |state: &AppState| {
+        state
+            .view
+            .diagnostics
+            .iter()
+            .any(|d| d.message.contains("go.sum"))
+    };
+    let state = fresh();
+    assert!(!mentions_go_sum(&state));
+    assert_eq!(state.view.context, "go", "detected from the Go example");
+    assert_eq!(state.view.detected_context, "go");
+    let state = reduce(state, Action::SetContextPreset(Some("node".into())));
+    assert_eq!(state.view.context, "node");
+    assert_eq!(state.view.detected_context, "go");
+    assert!(mentions_go_sum(&state), "the node project has no go.sum");
+    // Back to the detected preset, then edit its listing without go.sum.
+    let state = reduce(state, Action::SetContextPreset(None));
+    let listing = stagecraft_simulate::context::preset("go")
+        .map(|c| c.to_listing())
+        .unwrap_or_default();
+    assert!(listing.contains("go.sum"));
+    let without: String = listing
+        .lines()
+        .filter(|l| !l.starts_with("go.sum"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let state = reduce(state, Action::SetContextListing(Some(without)));
+    assert_eq!(state.view.context, "go");
+    assert!(state.view.context_error.is_none());
+    assert!(mentions_go_sum(&state), "the edited listing has no go.sum");
+    // A malformed line is reported with its number; the text stays as typed.
+    let broken = "go.mod 1KB\ngo.sum\n";
+    let state = reduce(state, Action::SetContextListing(Some(broken.into())));
+    assert_eq!(state.context_listing.as_deref(), Some(broken));
+    assert_eq!(state.view.context_error.as_ref().map(|e| e.line), Some(2));
+    assert!(state.view.image.is_some(), "the preset stands in meanwhile");
+    // A .dockerignore that drops go.sum makes the COPY fail the same way.
+    let state = reduce(state, Action::SetContextListing(None));
+    let state = reduce(state, Action::SetDockerignore(Some("go.sum\n".into())));
+    assert!(mentions_go_sum(&state), "the .dockerignore drops go.sum");
+}
+
+#[test]
+fn a_new_preset_replacing_an_edited_listing_can_be_undone() {
+    let state = reduce(
+        fresh(),
+        Action::SetContextListing(Some("main.go 2KB\n".into())),
+    );
+    let state = reduce(state, Action::SetContextPreset(Some("rust".into())));
+    assert_eq!(state.context_listing, None);
+    assert!(state.undo.is_some());
+    let back = reduce(state, Action::Undo);
+    assert_eq!(back.context_listing.as_deref(), Some("main.go 2KB\n"));
+    assert_eq!(back.context_preset, None);
+    // An unknown preset name is the detected one.
+    let state = reduce(back, Action::SetContextPreset(Some("cobol".into())));
+    assert_eq!(state.context_preset, None);
+}
+
+#[test]
+fn one_build_arg_is_set_in_place_and_removed() {
+    let text = "# pinned\nA=1\nB=2\nA=3\n";
+    assert_eq!(set_build_arg(text, "A", Some("9")), "# pinned\nA=9\nB=2\n");
+    assert_eq!(set_build_arg(text, "A", None), "# pinned\nB=2\n");
+    assert_eq!(set_build_arg("B=2\n\n", "C", Some("x y")), "B=2\nC=x y\n");
+    assert_eq!(set_build_arg("", "C", None), "");
+    let args = parse_build_args(&set_build_arg(text, "B", Some(" spaced")));
+    assert_eq!(args.get("B").map(String::as_str), Some(" spaced"));
+    let state = reduce(
+        fresh(),
+        Action::SetBuildArg {
+            name: "K".into(),
+            value: Some("v".into()),
+        },
+    );
+    assert_eq!(state.build_args, "K=v\n");
 }
