@@ -36,12 +36,22 @@ pub struct Grade {
 /// Dockerfile when it names none), no build args, the default target.
 pub fn sim_options(exercise: &Exercise) -> SimOptions {
     SimOptions {
-        context: exercise
-            .context
-            .as_deref()
-            .and_then(stagecraft_simulate::context::preset),
+        context: exercise.context.as_deref().and_then(context_named),
         ..SimOptions::default()
     }
+}
+
+/// The context an exercise names: a simulator preset, or `empty` (no files at all, which
+/// is no preset, so it is built here rather than left to detection).
+fn context_named(name: &str) -> Option<stagecraft_simulate::context::BuildContext> {
+    if name == "empty" {
+        return Some(stagecraft_simulate::context::BuildContext {
+            preset: "empty".to_owned(),
+            files: Vec::new(),
+            dockerignore: None,
+        });
+    }
+    stagecraft_simulate::context::preset(name)
 }
 
 /// Simulates `text` with the exercise's context and grades it.
@@ -834,6 +844,29 @@ fn platform_args(facts: &Facts) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_context_is_empty_not_detected() {
+        // A node-looking Dockerfile would detect the node preset; `empty` must win.
+        let text = "FROM node:20\nCOPY package.json ./\n";
+        let mut exercise = crate::parse_exercise(
+            "id = \"e\"\ntitle = \"t\"\ninstructions = \"i\"\ncontext = \"empty\"\nstarter = \"FROM scratch\"\n[[check]]\nkind = \"stages_min\"\nvalue = 1\n",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let options = sim_options(&exercise);
+        let context = options
+            .context
+            .as_ref()
+            .map(|c| (c.preset.as_str(), c.files.len()));
+        assert_eq!(context, Some(("empty", 0)));
+        let simulation = stagecraft_simulate::simulate(text, &options);
+        assert_eq!(simulation.context, "empty");
+        exercise.context = Some("node".to_owned());
+        assert_eq!(
+            stagecraft_simulate::simulate(text, &sim_options(&exercise)).context,
+            "node"
+        );
+    }
 
     #[test]
     fn wildcards_and_manifests() {
