@@ -21,6 +21,12 @@ use serde::Serialize;
 
 pub use table::{Artifact, RecipeTable};
 
+/// The table reader's helpers for walking `serde_json::Value`s with located errors,
+/// shared with the catalog's reader.
+pub(crate) mod json {
+    pub(crate) use super::table::{check_keys, obj, opt_str, req_f64, req_str, str_list};
+}
+
 /// A data file as `build.rs` prepared it for embedding (in `OUT_DIR`).
 macro_rules! embedded {
     ($file:literal) => {

@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use crate::recipes::json;
 use crate::vfs::Kind;
 pub use import::{import_docker_inspect, import_oci, ImportError};
 use reference::{ImageRef, RefError};
@@ -227,20 +229,12 @@ const DATA: &[(&str, &str)] = &[
     ("ubuntu", embedded!("images/ubuntu.json")),
 ];
 
-/// The on-disk shape of a data file.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FamilyFile {
-    family: String,
-    entries: Vec<RawEntry>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// An entry of a data file, as written. The files are read as `serde_json::Value`s and
+/// walked by hand (as the recipe table is): a derived reader would compile a second JSON
+/// reader into the page. Unknown fields are errors, so a misspelt one cannot go unseen.
 struct RawEntry {
     name: String,
     tag: String,
-    #[serde(default)]
     aliases: Vec<String>,
     os: String,
     libc: String,
@@ -263,24 +257,146 @@ struct RawEntry {
     notes: String,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawFile {
     path: String,
     kind: RawKind,
     mb: f64,
     what: String,
-    #[serde(default)]
     target: Option<String>,
 }
 
-#[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy)]
 enum RawKind {
     File,
     Dir,
     Symlink,
     Tree,
+}
+
+const ENTRY_FIELDS: &[&str] = &[
+    "name",
+    "tag",
+    "aliases",
+    "os",
+    "libc",
+    "uncompressed_mb",
+    "compressed_mb",
+    "layers",
+    "user",
+    "workdir",
+    "env",
+    "entrypoint",
+    "cmd",
+    "expose",
+    "stopsignal",
+    "shell",
+    "package_manager",
+    "files",
+    "toolchains",
+    "sources",
+    "confidence",
+    "notes",
+];
+
+fn raw_entry(v: &Value, path: &str) -> Result<RawEntry, String> {
+    let o = json::obj(v, path)?;
+    json::check_keys(o, ENTRY_FIELDS, path)?;
+    let required = |key: &str| {
+        o.get(key)
+            .ok_or_else(|| format!("{path}: missing field `{key}`"))
+    };
+    let list = |key: &str| -> Result<Vec<String>, String> {
+        match required(key)? {
+            Value::Array(_) => json::str_list(o, key, path),
+            _ => Err(format!("{path}.{key}: expected a list of strings")),
+        }
+    };
+    let optional_list = |key: &str| match o.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => list(key).map(Some),
+    };
+    let layers = required("layers")?
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| format!("{path}.layers: expected a whole number"))?;
+    let mut env = BTreeMap::new();
+    for (name, value) in json::obj(required("env")?, &format!("{path}.env"))? {
+        let value = value
+            .as_str()
+            .ok_or_else(|| format!("{path}.env.{name}: expected a string"))?;
+        env.insert(name.clone(), value.to_string());
+    }
+    let shell = match json::req_str(o, "shell", path)?.as_str() {
+        "none" => Shell::None,
+        "sh" => Shell::Sh,
+        "bash" => Shell::Bash,
+        "busybox" => Shell::Busybox,
+        other => return Err(format!("{path}.shell: unknown shell `{other}`")),
+    };
+    let package_manager = match json::req_str(o, "package_manager", path)?.as_str() {
+        "apt" => PackageManager::Apt,
+        "apk" => PackageManager::Apk,
+        "dnf" => PackageManager::Dnf,
+        "microdnf" => PackageManager::Microdnf,
+        "yum" => PackageManager::Yum,
+        "none" => PackageManager::None,
+        other => return Err(format!("{path}.package_manager: unknown `{other}`")),
+    };
+    let files = match required("files")? {
+        Value::Array(files) => files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| raw_file(f, &format!("{path}.files[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?,
+        _ => return Err(format!("{path}.files: expected a list")),
+    };
+    Ok(RawEntry {
+        name: json::req_str(o, "name", path)?,
+        tag: json::req_str(o, "tag", path)?,
+        aliases: if o.contains_key("aliases") {
+            list("aliases")?
+        } else {
+            Vec::new()
+        },
+        os: json::req_str(o, "os", path)?,
+        libc: json::req_str(o, "libc", path)?,
+        uncompressed_mb: json::req_f64(o, "uncompressed_mb", path)?,
+        compressed_mb: json::req_f64(o, "compressed_mb", path)?,
+        layers,
+        user: json::req_str(o, "user", path)?,
+        workdir: json::req_str(o, "workdir", path)?,
+        env,
+        entrypoint: optional_list("entrypoint")?,
+        cmd: optional_list("cmd")?,
+        expose: list("expose")?,
+        stopsignal: json::opt_str(o, "stopsignal", path)?,
+        shell,
+        package_manager,
+        files,
+        toolchains: list("toolchains")?,
+        sources: list("sources")?,
+        confidence: json::req_str(o, "confidence", path)?,
+        notes: json::req_str(o, "notes", path)?,
+    })
+}
+
+fn raw_file(v: &Value, path: &str) -> Result<RawFile, String> {
+    let o = json::obj(v, path)?;
+    json::check_keys(o, &["path", "kind", "mb", "what", "target"], path)?;
+    let kind = match json::req_str(o, "kind", path)?.as_str() {
+        "file" => RawKind::File,
+        "dir" => RawKind::Dir,
+        "symlink" => RawKind::Symlink,
+        "tree" => RawKind::Tree,
+        other => return Err(format!("{path}.kind: unknown kind `{other}`")),
+    };
+    Ok(RawFile {
+        path: json::req_str(o, "path", path)?,
+        kind,
+        mb: json::req_f64(o, "mb", path)?,
+        what: json::req_str(o, "what", path)?,
+        target: json::opt_str(o, "target", path)?,
+    })
 }
 
 impl From<RawKind> for Kind {
@@ -355,19 +471,22 @@ fn convert(family: &str, raw: RawEntry) -> ImageEntry {
 
 /// Parses one data file; the error names the file and position.
 fn parse_family(file: &str, text: &str) -> Result<Vec<ImageEntry>, String> {
-    let parsed: FamilyFile =
-        serde_json::from_str(text).map_err(|e| format!("data/images/{file}.json: {e}"))?;
-    if parsed.family != file {
-        return Err(format!(
-            "data/images/{file}.json: family is `{}`, expected `{file}`",
-            parsed.family
-        ));
+    let place = format!("data/images/{file}.json");
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("{place}: {e}"))?;
+    let top = json::obj(&value, &place)?;
+    json::check_keys(top, &["family", "entries"], &place)?;
+    let family = json::req_str(top, "family", &place)?;
+    if family != file {
+        return Err(format!("{place}: family is `{family}`, expected `{file}`"));
     }
-    Ok(parsed
-        .entries
-        .into_iter()
-        .map(|raw| convert(file, raw))
-        .collect())
+    let Some(Value::Array(entries)) = top.get("entries") else {
+        return Err(format!("{place}: expected an `entries` list"));
+    };
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, v)| raw_entry(v, &format!("{place}: entries[{i}]")).map(|raw| convert(file, raw)))
+        .collect()
 }
 
 /// Every embedded entry, and the problems of files that did not parse.
@@ -792,6 +911,47 @@ mod tests {
             Resolution::Unknown { suggestions, .. } => suggestions,
             other => panic!("{reference}: expected Unknown, got {other:?}"),
         }
+    }
+
+    /// The hand-walked reader is as strict as a derived one: a misspelt or missing field,
+    /// in an entry or in one of its files, is an error naming the place.
+    #[test]
+    fn a_misspelt_or_missing_field_is_an_error_with_its_place() {
+        let alpine = DATA
+            .iter()
+            .find(|(f, _)| *f == "alpine")
+            .map_or("", |(_, t)| t);
+        let edited = |edit: &dyn Fn(&mut Value)| {
+            let mut value: Value = serde_json::from_str(alpine).unwrap_or_default();
+            edit(&mut value["entries"][0]);
+            parse_family("alpine", &value.to_string()).map(|e| e.len())
+        };
+        assert!(edited(&|_| {}).is_ok_and(|n| n > 1));
+        let misspelt = edited(&|e| e["toolchain"] = Value::Null);
+        assert!(
+            misspelt
+                .as_ref()
+                .is_err_and(|m| m.contains("entries[0]: unknown field `toolchain`")),
+            "{misspelt:?}"
+        );
+        let in_file = edited(&|e| e["files"][0]["size"] = Value::Null);
+        assert!(
+            in_file
+                .as_ref()
+                .is_err_and(|m| m.contains("entries[0].files[0]: unknown field `size`")),
+            "{in_file:?}"
+        );
+        let missing = edited(&|e| {
+            e.as_object_mut().map(|o| o.remove("libc"));
+        });
+        assert!(
+            missing
+                .as_ref()
+                .is_err_and(|m| m.contains("missing field `libc`")),
+            "{missing:?}"
+        );
+        let bad_shell = edited(&|e| e["shell"] = Value::from("fish"));
+        assert!(bad_shell.is_err(), "{bad_shell:?}");
     }
 
     /// `build.rs` only minifies the catalog for native builds (the tests, the CLI): every

@@ -1245,12 +1245,12 @@ fn placeholder(name: &str) -> Option<Ph> {
 
 // Small typed getters that name the field in their errors.
 
-fn obj<'v>(v: &'v Value, path: &str) -> R<&'v Map<String, Value>> {
+pub(crate) fn obj<'v>(v: &'v Value, path: &str) -> R<&'v Map<String, Value>> {
     v.as_object()
         .ok_or_else(|| format!("{path}: expected an object"))
 }
 
-fn check_keys(o: &Map<String, Value>, allowed: &[&str], path: &str) -> R<()> {
+pub(crate) fn check_keys(o: &Map<String, Value>, allowed: &[&str], path: &str) -> R<()> {
     for key in o.keys() {
         if !allowed.contains(&key.as_str()) {
             return Err(format!(
@@ -1266,7 +1266,7 @@ fn check_keys(o: &Map<String, Value>, allowed: &[&str], path: &str) -> R<()> {
     Ok(())
 }
 
-fn opt_str(o: &Map<String, Value>, key: &str, path: &str) -> R<Option<String>> {
+pub(crate) fn opt_str(o: &Map<String, Value>, key: &str, path: &str) -> R<Option<String>> {
     match o.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -1274,7 +1274,7 @@ fn opt_str(o: &Map<String, Value>, key: &str, path: &str) -> R<Option<String>> {
     }
 }
 
-fn req_str(o: &Map<String, Value>, key: &str, path: &str) -> R<String> {
+pub(crate) fn req_str(o: &Map<String, Value>, key: &str, path: &str) -> R<String> {
     opt_str(o, key, path)?.ok_or_else(|| format!("{path}: missing field `{key}`"))
 }
 
@@ -1308,7 +1308,7 @@ fn opt_f64(o: &Map<String, Value>, key: &str, path: &str) -> R<Option<f64>> {
     }
 }
 
-fn req_f64(o: &Map<String, Value>, key: &str, path: &str) -> R<f64> {
+pub(crate) fn req_f64(o: &Map<String, Value>, key: &str, path: &str) -> R<f64> {
     opt_f64(o, key, path)?.ok_or_else(|| format!("{path}: missing field `{key}`"))
 }
 
@@ -1333,7 +1333,7 @@ fn req_u64(o: &Map<String, Value>, key: &str, path: &str) -> R<u64> {
 }
 
 /// A string or a list of strings (a single program, flag or path needs no brackets).
-fn str_list(o: &Map<String, Value>, key: &str, path: &str) -> R<Vec<String>> {
+pub(crate) fn str_list(o: &Map<String, Value>, key: &str, path: &str) -> R<Vec<String>> {
     match o.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::String(s)) => Ok(vec![s.clone()]),
