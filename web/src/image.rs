@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::rc::Rc;
 
 use stagecraft_simulate::vfs::{Fs, Kind, Origin};
+use stagecraft_simulate::StageResult;
 use yew::prelude::*;
 
 use crate::state::{format_bytes, format_mb, Shared, View};
@@ -328,6 +329,53 @@ pub fn build_tree(fs: &Fs) -> Vec<TreeEntry> {
     entries
 }
 
+/// The name of the entry standing for the bytes the image has but no listed path holds.
+pub const UNITEMISED: &str = "(not itemised)";
+
+/// A stage's files as the image panel shows them: [`build_tree`], plus one entry under
+/// `/` for the bytes the image counts but no listed path holds (the part of the base image
+/// the catalog does not list file by file), so the tree and the treemap add up to the
+/// size shown above them. Bytes later layers deleted or replaced are not in it: the panel
+/// reports those separately as wasted.
+pub fn stage_tree(result: &StageResult) -> Vec<TreeEntry> {
+    let mut tree = build_tree(&result.fs);
+    let wasted: u64 = result.layers.iter().map(|l| l.wasted_bytes).sum();
+    let listed = tree.first().map_or(0, |root| root.bytes);
+    let rest = result.size_bytes.saturating_sub(listed + wasted);
+    // Below a megabyte the difference is rounding in the catalog, not worth a cell.
+    if rest < 1_000_000 || tree.is_empty() {
+        return tree;
+    }
+    let base = ORIGINS.iter().position(|&o| o == "base").unwrap_or(0);
+    let mut origin_bytes = [0; ORIGINS.len()];
+    origin_bytes[base] = rest;
+    let at = tree.len();
+    tree.push(TreeEntry {
+        path: format!("/{UNITEMISED}"),
+        name: UNITEMISED.to_owned(),
+        bytes: rest,
+        kind: Kind::Tree,
+        origin: "base",
+        origin_title: format!(
+            "the rest of the base image {}: the catalog gives its size, not each file",
+            result.base.reference
+        ),
+        children: Vec::new(),
+        origin_bytes,
+    });
+    tree[0].bytes += rest;
+    tree[0].origin_bytes[base] += rest;
+    tree[0].children.push(at);
+    let order: Vec<(u64, String)> = tree.iter().map(|e| (e.bytes, e.name.clone())).collect();
+    tree[0].children.sort_by(|a, b| {
+        order[*b]
+            .0
+            .cmp(&order[*a].0)
+            .then_with(|| order[*a].1.cmp(&order[*b].1))
+    });
+    tree
+}
+
 fn ensure(entries: &mut Vec<TreeEntry>, index: &mut BTreeMap<String, usize>, path: &str) -> usize {
     if let Some(&i) = index.get(path) {
         return i;
@@ -378,7 +426,7 @@ struct FileTreeProps {
 fn FileTree(props: &FileTreeProps) -> Html {
     let tree = use_memo((props.view.clone(), props.stage), |(view, stage)| {
         view.stage_result(*stage)
-            .map(|r| build_tree(&r.fs))
+            .map(stage_tree)
             .unwrap_or_default()
     });
     let open = use_state(HashSet::<String>::new);

@@ -50,7 +50,7 @@ fn the_panel_shows_the_size_hook_and_a_treemap_coloured_by_origin() {
     let Some(result) = view.stage_result(image.stage) else {
         panic!("the target is simulated");
     };
-    let root = build_tree(&result.fs);
+    let root = stage_tree(result);
     let top: Vec<&str> = root[0]
         .children
         .iter()
@@ -168,4 +168,31 @@ fn thousands_of_files_in_one_folder_draw_a_bounded_number_of_cells() {
         .iter()
         .any(|c| matches!(c.tile, Tile::More { count } if count > 4_000)));
     assert_eq!(cells.iter().map(|c| c.bytes).sum::<u64>(), data.bytes);
+}
+
+#[test]
+fn the_tree_adds_up_to_the_image_size_with_the_unlisted_base_as_one_entry() {
+    // node:20-slim's catalog entry lists some files; the rest of its 200.94 MB is one entry.
+    let text = "FROM node:20-slim\nWORKDIR /app\nCOPY package.json ./\n";
+    let view = view_of(text);
+    let Some(image) = view.image.as_ref() else {
+        panic!("the image is simulated");
+    };
+    let Some(result) = view.stage_result(image.stage) else {
+        panic!("the target is simulated");
+    };
+    let listed = build_tree(&result.fs)[0].bytes;
+    let tree = stage_tree(result);
+    let wasted: u64 = result.layers.iter().map(|l| l.wasted_bytes).sum();
+    assert_eq!(tree[0].bytes + wasted, result.size_bytes);
+    let rest: Vec<&TreeEntry> = tree.iter().filter(|e| e.name == UNITEMISED).collect();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].bytes, result.size_bytes - wasted - listed);
+    assert_eq!(rest[0].main_origin(), "base");
+    assert!(tree[0].children.iter().any(|&c| tree[c].name == UNITEMISED));
+    // A stage whose listed files are its whole size gets no such entry.
+    let scratch = view_of("FROM scratch\nCOPY package.json /\n");
+    if let Some(result) = scratch.stage_result(0) {
+        assert!(stage_tree(result).iter().all(|e| e.name != UNITEMISED));
+    }
 }
