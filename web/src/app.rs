@@ -86,7 +86,7 @@ pub(crate) fn from_link(link: stagecraft_share::SharedState) -> AppState {
         build_args: args,
         context_preset: link.context.filter(|_| unknown_preset.is_none()),
         context_listing: link.context_listing,
-        dockerignore: None,
+        dockerignore: link.dockerignore,
         exercise: None,
     };
     let mut state = AppState::with_inputs(link.dockerfile, inputs);
@@ -123,6 +123,7 @@ pub fn shared_state(state: &AppState) -> stagecraft_share::SharedState {
         step: (state.panel == Panel::Steps).then_some(state.step),
         context: state.context_preset.clone(),
         context_listing: state.context_listing.clone(),
+        dockerignore: state.dockerignore.clone(),
     }
 }
 

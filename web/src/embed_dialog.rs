@@ -154,6 +154,8 @@ pub struct EmbedButtonProps {
     pub context: Option<String>,
     #[prop_or_default]
     pub context_listing: Option<String>,
+    #[prop_or_default]
+    pub dockerignore: Option<String>,
 }
 
 #[function_component]
@@ -215,6 +217,7 @@ pub fn EmbedButton(props: &EmbedButtonProps) -> Html {
             build_args: build_args.clone(),
             context: props.context.clone(),
             context_listing: props.context_listing.clone(),
+            dockerignore: props.dockerignore.clone(),
             ..Default::default()
         };
         let fragment = stagecraft_share::encode(&shared);

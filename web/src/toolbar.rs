@@ -200,7 +200,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
             <button type="button" class="tool-button" onclick={props.on_share.clone()}>{ "Share" }</button>
             <crate::embed_dialog::EmbedButton view={props.view.clone()} target={props.target.clone()}
                 build_args={props.build_args.clone()} context={props.context_preset.clone()}
-                context_listing={props.context_listing.clone()} />
+                context_listing={props.context_listing.clone()} dockerignore={props.dockerignore.clone()} />
             <button type="button" class="tool-button theme-toggle" onclick={on_theme}
                 aria-label={format!("Theme: {}; switch to {}", props.theme.as_str(), next_theme.as_str())}>
                 { match props.theme { Theme::System => "◐ Auto", Theme::Dark => "☾ Dark", Theme::Light => "☀ Light" } }

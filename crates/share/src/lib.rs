@@ -39,6 +39,10 @@ pub struct SharedState {
     /// An edited context listing (`path size` lines), when the user edited it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub context_listing: Option<String>,
+    /// An edited `.dockerignore`, when the user edited it. Added after the first v1 links:
+    /// optional, so those still open.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dockerignore: Option<String>,
     /// The open panel (`graph`, `image`, `steps`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub panel: Option<String>,
@@ -194,6 +198,7 @@ mod tests {
             build_args: BTreeMap::from([("GO_VERSION".into(), "1.23".into())]),
             context: Some("go".into()),
             context_listing: None,
+            dockerignore: Some("node_modules\n.git\n".into()),
             panel: Some("steps".into()),
             step: Some(3),
         }

@@ -334,3 +334,27 @@ fn one_build_arg_is_set_in_place_and_removed() {
     );
     assert_eq!(state.build_args, "K=v\n");
 }
+
+#[test]
+fn a_share_link_round_trip_keeps_the_whole_context() {
+    let mut state = fresh();
+    state = reduce(state, Action::SetContextPreset(Some("go".to_owned())));
+    state = reduce(
+        state,
+        Action::SetContextListing(Some("main.go 1200\ngo.mod 80\n".to_owned())),
+    );
+    state = reduce(state, Action::SetDockerignore(Some("*.md\n".to_owned())));
+    let link = crate::app::shared_state(&state);
+    let fragment = stagecraft_share::encode(&link);
+    let Ok(decoded) = stagecraft_share::decode(&fragment) else {
+        panic!("the link decodes");
+    };
+    let opened = crate::app::from_link(decoded);
+    assert_eq!(opened.context_preset.as_deref(), Some("go"));
+    assert_eq!(
+        opened.context_listing.as_deref(),
+        Some("main.go 1200\ngo.mod 80\n")
+    );
+    assert_eq!(opened.dockerignore.as_deref(), Some("*.md\n"));
+    assert_eq!(&*opened.text, &*state.text);
+}
