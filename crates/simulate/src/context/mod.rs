@@ -9,8 +9,10 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use stagecraft_analysis::dockerignore::{clean_path, Patterns};
+
+use crate::recipes::json;
 
 mod detect;
 mod gomatch;
@@ -153,9 +155,9 @@ const SOURCES: [(&str, &str); 8] = [
     ("static", embedded!("contexts/static.json")),
 ];
 
-/// A preset file as stored. Each file may carry a `note` on where its size comes from;
-/// serde skips it.
-#[derive(Deserialize)]
+/// A preset file as stored, read as a `serde_json::Value` walked by hand (a derived reader
+/// would compile another JSON reader into the page). Each file may carry a `note` on
+/// where its size comes from; like any other extra field, it is skipped.
 struct RawPreset {
     name: String,
     description: String,
@@ -164,10 +166,37 @@ struct RawPreset {
     files: Vec<RawFile>,
 }
 
-#[derive(Deserialize)]
 struct RawFile {
     path: String,
     bytes: u64,
+}
+
+fn raw_preset(json: &str) -> Result<RawPreset, String> {
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let top = json::obj(&value, "preset")?;
+    let Some(serde_json::Value::Array(list)) = top.get("files") else {
+        return Err("missing field `files` (a list)".to_string());
+    };
+    let mut files = Vec::with_capacity(list.len());
+    for (i, file) in list.iter().enumerate() {
+        let place = format!("files[{i}]");
+        let o = json::obj(file, &place)?;
+        let bytes = o
+            .get("bytes")
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| format!("{place}.bytes: expected a whole number"))?;
+        files.push(RawFile {
+            path: json::req_str(o, "path", &place)?,
+            bytes,
+        });
+    }
+    Ok(RawPreset {
+        name: json::req_str(top, "name", "preset")?,
+        description: json::req_str(top, "description", "preset")?,
+        basis: json::req_str(top, "basis", "preset")?,
+        dockerignore: json::opt_str(top, "dockerignore", "preset")?,
+        files,
+    })
 }
 
 struct Preset {
@@ -178,7 +207,7 @@ struct Preset {
 /// Parses one data file and holds it to the same rules as a user listing, so a typo in
 /// the data cannot produce a context the listing parser would refuse.
 fn load(name: &'static str, json: &str) -> Result<Preset, String> {
-    let raw: RawPreset = serde_json::from_str(json).map_err(|e| format!("{name}.json: {e}"))?;
+    let raw = raw_preset(json).map_err(|e| format!("{name}.json: {e}"))?;
     if raw.name != name {
         return Err(format!("{name}.json names itself {:?}", raw.name));
     }
