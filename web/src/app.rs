@@ -279,7 +279,7 @@ pub fn App() -> Html {
                     <Diagnostics view={state.view.clone()} stale={state.stale} {on_jump} />
                 </div>
                 <section class="right" aria-label="What BuildKit makes of it">
-                    <Tabs current={state.panel} exercise_open={state.exercises.session.is_some()} dispatch={dispatch.clone()} />
+                    <Tabs tabs={Panel::tabs(state.exercises.session.is_some())} current={state.panel} dispatch={dispatch.clone()} />
                     <div class={classes!("tabpanel", state.stale.then_some("stale"))} role="tabpanel"
                         id={format!("panel-{}", state.panel.id())} aria-labelledby={format!("tab-{}", state.panel.id())}>
                         { panel }
@@ -291,17 +291,18 @@ pub fn App() -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-struct TabsProps {
-    current: Panel,
-    /// The exercise tab joins the others while an exercise is open.
-    exercise_open: bool,
-    dispatch: Callback<Action>,
+pub(crate) struct TabsProps {
+    /// The tabs shown, in order (the exercise tab joins them while an exercise is open;
+    /// an embed shows the panels its address asks for).
+    pub tabs: Vec<Panel>,
+    pub current: Panel,
+    pub dispatch: Callback<Action>,
 }
 
 /// The tab list; arrow keys move between tabs, as the ARIA tabs pattern expects.
 #[function_component]
-fn Tabs(props: &TabsProps) -> Html {
-    let tabs = Panel::tabs(props.exercise_open);
+pub(crate) fn Tabs(props: &TabsProps) -> Html {
+    let tabs = props.tabs.clone();
     let onkeydown = {
         let dispatch = props.dispatch.clone();
         let current = props.current;

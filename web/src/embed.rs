@@ -691,7 +691,7 @@ pub fn EmbedApp(props: &EmbedAppProps) -> Html {
                 if right {
                     <section class="right embed-right" aria-label="What BuildKit makes of it">
                         if views.len() > 1 {
-                            <EmbedTabs views={views.clone()} {current} dispatch={props.dispatch.clone()} />
+                            <crate::app::Tabs tabs={views.clone()} {current} dispatch={props.dispatch.clone()} />
                         }
                         <div class={classes!("tabpanel", state.stale.then_some("stale"))} role="tabpanel"
                             id={format!("panel-{}", current.id())}
@@ -713,60 +713,6 @@ pub fn EmbedApp(props: &EmbedAppProps) -> Html {
                     </a>
                 }
             </footer>
-        </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct EmbedTabsProps {
-    views: Vec<Panel>,
-    current: Panel,
-    dispatch: Callback<Action>,
-}
-
-/// The tabs of the panels shown; arrow keys move between them (the ARIA tabs pattern).
-#[function_component]
-fn EmbedTabs(props: &EmbedTabsProps) -> Html {
-    let onkeydown = {
-        let dispatch = props.dispatch.clone();
-        let views = props.views.clone();
-        let current = props.current;
-        Callback::from(move |event: KeyboardEvent| {
-            let at = views.iter().position(|p| *p == current).unwrap_or(0);
-            let next = match event.key().as_str() {
-                "ArrowRight" => (at + 1) % views.len(),
-                "ArrowLeft" => (at + views.len() - 1) % views.len(),
-                _ => return,
-            };
-            event.prevent_default();
-            let panel = views[next];
-            dispatch.emit(Action::SelectPanel(panel));
-            if let Some(tab) =
-                dom::document().and_then(|d| d.get_element_by_id(&format!("tab-{}", panel.id())))
-            {
-                use wasm_bindgen::JsCast;
-                if let Ok(tab) = tab.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = tab.focus();
-                }
-            }
-        })
-    };
-    html! {
-        <div class="tabs" role="tablist" aria-label="Views" {onkeydown}>
-            { for props.views.iter().map(|&panel| {
-                let selected = panel == props.current;
-                let onclick = {
-                    let dispatch = props.dispatch.clone();
-                    Callback::from(move |_: MouseEvent| dispatch.emit(Action::SelectPanel(panel)))
-                };
-                html! {
-                    <button type="button" role="tab" id={format!("tab-{}", panel.id())}
-                        aria-selected={selected.to_string()} aria-controls={format!("panel-{}", panel.id())}
-                        tabindex={if selected { "0" } else { "-1" }} class="tab" {onclick}>
-                        { panel.label() }
-                    </button>
-                }
-            }) }
         </div>
     }
 }
