@@ -104,6 +104,15 @@ export async function openPage(t, browser, url, options = {}) {
 
 export const editor = (page) => page.getByRole('textbox', { name: 'Dockerfile' });
 
+/** Puts `text` in the editor in one input event, as a paste does. */
+export async function paste(page, text) {
+  await editor(page).evaluate((el, value) => {
+    el.focus();
+    el.value = value;
+    el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+  }, text);
+}
+
 /** Replaces the editor's text by typing `text` key by key, as a person would. */
 export async function type(page, text) {
   await editor(page).fill('');

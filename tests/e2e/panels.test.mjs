@@ -9,7 +9,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 
-import { assertNoHorizontalOverflow, editor, openPage, shot, useBrowser, waitForCount } from './helpers.mjs';
+import {
+  assertNoHorizontalOverflow,
+  editor,
+  openPage,
+  shot,
+  useBrowser,
+  waitForCount,
+  paste,
+} from './helpers.mjs';
 
 const env = useBrowser();
 
@@ -44,15 +52,6 @@ const NODE_APP = [
   'CMD ["node", "dist/server.js"]',
   '',
 ].join('\n');
-
-/** Puts `text` in the editor in one input event, as a paste does. */
-async function paste(page, text) {
-  await editor(page).evaluate((el, value) => {
-    el.focus();
-    el.value = value;
-    el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
-  }, text);
-}
 
 const viewport = (page) => page.locator('.graph-viewport');
 const zoom = async (page) => Number(await viewport(page).getAttribute('data-zoom'));

@@ -9,7 +9,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 
-import { MULTI_STAGE, assertNoHorizontalOverflow, editor, loadExample, openPage, shot, type, useBrowser, waitForCount } from './helpers.mjs';
+import {
+  MULTI_STAGE,
+  assertNoHorizontalOverflow,
+  editor,
+  loadExample,
+  openPage,
+  shot,
+  type,
+  useBrowser,
+  waitForCount,
+  paste,
+} from './helpers.mjs';
 
 const env = useBrowser();
 
@@ -245,14 +256,6 @@ for (const [width, height] of [
  * through execCommand('insertText'), which headless Chromium runs in time quadratic in
  * the number of lines even on a bare textarea: over 30 s for 5,000 lines.)
  */
-async function paste(page, text) {
-  await editor(page).evaluate((el, value) => {
-    el.focus();
-    el.value = value;
-    el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
-  }, text);
-}
-
 test('a 5,000-line paste and binary junk keep the page responsive', async (t) => {
   const page = await openPage(t, env.browser, env.url);
   const big = Array.from({ length: 1250 }, (_, i) =>

@@ -7,7 +7,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { assertNoHorizontalOverflow, editor, openPage, shot, useBrowser } from './helpers.mjs';
+import {
+  assertNoHorizontalOverflow,
+  editor,
+  openPage,
+  shot,
+  useBrowser,
+  paste,
+} from './helpers.mjs';
 
 const env = useBrowser();
 
@@ -25,15 +32,6 @@ const TWO_STAGES = [
   'CMD ["/bin/busybox"]',
   '',
 ].join('\n');
-
-/** Puts `text` in the editor in one input event, as a paste does. */
-async function paste(page, text) {
-  await editor(page).evaluate((el, value) => {
-    el.focus();
-    el.value = value;
-    el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
-  }, text);
-}
 
 async function openSteps(t, text, options = {}) {
   const page = await openPage(t, env.browser, env.url, options);

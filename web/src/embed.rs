@@ -15,6 +15,7 @@ use crate::editor::Editor;
 use crate::graph::GraphPanel;
 use crate::host_api::{self, Request};
 use crate::image::ImagePanel;
+use crate::query::{percent_decode, percent_encode};
 use crate::state::{Action, AppState, Panel, Theme};
 use crate::steps::StepsPanel;
 
@@ -360,7 +361,7 @@ impl EmbedConfig {
             theme => parts.push(format!("theme={}", theme.as_str())),
         }
         if let Some(target) = &self.target {
-            parts.push(format!("target={}", percent_encode(target)));
+            parts.push(format!("target={}", percent_encode(target, b",")));
         }
         match self.step {
             Some(StepStart::Auto) => parts.push("step=auto".to_owned()),
@@ -373,11 +374,11 @@ impl EmbedConfig {
         if !self.origins.is_empty() {
             parts.push(format!(
                 "origin={}",
-                percent_encode(&self.origins.join(","))
+                percent_encode(&self.origins.join(","), b",")
             ));
         }
         if let Some(id) = &self.id {
-            parts.push(format!("id={}", percent_encode(id)));
+            parts.push(format!("id={}", percent_encode(id, b",")));
         }
         parts.join("&")
     }
@@ -426,45 +427,6 @@ fn parse_origin(text: &str) -> Option<String> {
     let port_ok =
         port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
     (host_ok && port_ok).then_some(text)
-}
-
-/// Decodes `%XX` and `+`; bad escapes stay as they are, bad UTF-8 becomes U+FFFD.
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                if let Some(byte) = hex {
-                    out.push(byte);
-                    i += 3;
-                    continue;
-                }
-                out.push(b'%');
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Escapes all but unreserved characters (and `,`, which lists read better bare).
-pub fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b',' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn clip(text: &str, chars: usize) -> String {

@@ -17,6 +17,7 @@ pub mod host_api;
 pub mod image;
 pub mod navigate;
 pub mod panic;
+pub mod query;
 pub mod state;
 pub mod steps;
 pub mod storage;

@@ -2,6 +2,8 @@
 //! pack files resolved against their manifest's URL, and what a fetched body must look
 //! like to be read as an exercise file.
 
+use crate::query::{percent_decode, percent_encode};
+
 /// The exercise parameters of the page's address.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Query {
@@ -54,58 +56,16 @@ pub fn with_exercise(search: &str, pack: Option<&str>, exercise: Option<&str>) -
         .map(str::to_owned)
         .collect();
     if let Some(pack) = pack {
-        parts.push(format!("pack={}", percent_encode(pack)));
+        parts.push(format!("pack={}", percent_encode(pack, b"/:")));
     }
     if let Some(exercise) = exercise {
-        parts.push(format!("exercise={}", percent_encode(exercise)));
+        parts.push(format!("exercise={}", percent_encode(exercise, b"/:")));
     }
     if parts.is_empty() {
         String::new()
     } else {
         format!("?{}", parts.join("&"))
     }
-}
-
-/// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte; bad
-/// escapes stay as written and invalid UTF-8 becomes U+FFFD.
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
-}
-
-/// Escapes everything but unreserved characters and the few a URL reads well with
-/// (`/`, `:`), so a pack URL stays legible in the address bar.
-pub fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/:".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// `reference` resolved against `base`, as a browser resolves a link (RFC 3986 §5.2 for
