@@ -196,7 +196,8 @@ function sizes() {
   const rows = [];
   const total = { raw: 0, gzip: 0, brotli: 0 };
   for (const file of fs.readdirSync(dist).sort()) {
-    if (!/\.(wasm|js|css)$/.test(file)) continue;
+    // loader.js is for host pages that embed the playground; the playground never loads it.
+    if (!/\.(wasm|js|css)$/.test(file) || file === 'loader.js') continue;
     const bytes = fs.readFileSync(path.join(dist, file));
     const row = {
       file,

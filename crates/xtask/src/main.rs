@@ -695,6 +695,18 @@ fn test(ctx: &Ctx) -> ExitCode {
         trunk.args(["build", "--release"]);
         no_tests(run(trunk))
     });
+    if built {
+        // A measurement, not a test: every run prints the page's transfer sizes against
+        // the budget so growth shows in the log, and being over does not fail the run.
+        println!();
+        println!("xtask: ==> page size (reported, not a test)");
+        let mut node = ctx.command("node");
+        node.args(["tests/e2e/budgets.mjs", "--sizes"])
+            .env("STAGECRAFT_DIST", ctx.root.join("dist"));
+        if let Err(why) = run(node) {
+            println!("xtask: {why}");
+        }
+    }
     report.step("browser tests", || {
         if !built {
             return Err(("skipped: trunk build failed".to_owned(), Counts::default()));
