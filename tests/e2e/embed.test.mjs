@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 
-import { MULTI_STAGE, editor, openPage, serve, shot, useBrowser } from './helpers.mjs';
+import { MULTI_STAGE, editor, failOnPageErrors, openPage, serve, shot, useBrowser } from './helpers.mjs';
 
 const env = useBrowser();
 /** The same build on another port: another origin. */
@@ -30,15 +30,7 @@ const FRAMES = 'iframe[data-stagecraft-frame]';
 async function openHost(t, { viewport = { width: 1100, height: 900 }, colorScheme = 'light' } = {}) {
   const context = await env.browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
-  t.after(async () => {
-    await context.close();
-    assert.deepEqual(problems, [], 'the page reported errors');
-  });
+  failOnPageErrors(t, context, page);
   // The visitor's own work, saved before any embed runs (init scripts run first).
   await context.addInitScript((saved) => {
     if (window.top === window) localStorage.setItem('stagecraft.v1', saved);

@@ -94,25 +94,8 @@ after(() => {
 });
 
 /** A page whose failed fetches (404s, CORS) are expected: the browser logs those itself. */
-async function openTolerant(t, url, options = {}) {
-  const context = await env.browser.newContext({ viewport: { width: 1280, height: 860 }, ...options });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    const text = message.text();
-    if (message.type() === 'error' && !/Failed to load resource|CORS policy|net::ERR_/.test(text)) {
-      problems.push(`console error: ${text}`);
-    }
-  });
-  t.after(async () => {
-    await context.close();
-    assert.deepEqual(problems, [], 'the page reported errors');
-  });
-  await page.goto(url);
-  await editor(page).waitFor({ timeout: 20_000 });
-  return page;
-}
+const openTolerant = (t, url, options = {}) =>
+  openPage(t, env.browser, url, options, { ignoreConsole: /Failed to load resource|CORS policy|net::ERR_/ });
 
 const checks = (page) => page.locator('.exercise-panel [data-check-kind]');
 const failing = (page) => page.locator('.exercise-panel [data-check-kind][data-passed="false"]');

@@ -82,21 +82,31 @@ export async function launch() {
 }
 
 /**
- * A page on the app in a fresh context (its own localStorage), failing the test on any
- * uncaught error or console error.
+ * Fails the test, when it ends, if `page` (or one of its frames) threw or logged a console
+ * error; `ignore` matches console errors the test provokes on purpose (a 404 it asked for).
+ * Closes `context` at the end.
  */
-export async function openPage(t, browser, url, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, ...options });
-  const page = await context.newPage();
+export function failOnPageErrors(t, context, page, ignore = null) {
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    const text = message.text();
+    if (message.type() === 'error' && !(ignore && ignore.test(text))) problems.push(`console error: ${text}`);
   });
   t.after(async () => {
     await context.close();
     assert.deepEqual(problems, [], 'the page reported errors');
   });
+}
+
+/**
+ * A page on the app in a fresh context (its own localStorage), failing the test on any
+ * uncaught error or console error (but those `ignoreConsole` matches).
+ */
+export async function openPage(t, browser, url, options = {}, { ignoreConsole = null } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, ...options });
+  const page = await context.newPage();
+  failOnPageErrors(t, context, page, ignoreConsole);
   await page.goto(url);
   await editor(page).waitFor({ timeout: 20_000 });
   return page;
