@@ -53,6 +53,21 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// A directory with nothing under it yet and no mark.
+    fn dir(path: &str, name: &str) -> Entry {
+        Entry {
+            path: path.to_owned(),
+            name: name.to_owned(),
+            kind: Kind::Dir,
+            bytes: 0,
+            previous_bytes: None,
+            mark: None,
+            marked_below: 0,
+            children: Vec::new(),
+            target: None,
+        }
+    }
+
     pub fn is_dir(&self) -> bool {
         matches!(self.kind, Kind::Dir) || !self.children.is_empty()
     }
@@ -69,17 +84,7 @@ impl FsTree {
     /// step's changes) marked.
     pub fn build(fs: &Fs, diff: &Diff) -> FsTree {
         let mut tree = FsTree {
-            entries: vec![Entry {
-                path: "/".to_owned(),
-                name: "/".to_owned(),
-                kind: Kind::Dir,
-                bytes: 0,
-                previous_bytes: None,
-                mark: None,
-                marked_below: 0,
-                children: Vec::new(),
-                target: None,
-            }],
+            entries: vec![Entry::dir("/", "/")],
         };
         // Paths in order put every parent before its children (a parent is a prefix).
         let mut index: std::collections::BTreeMap<String, usize> =
@@ -157,17 +162,8 @@ impl FsTree {
             return at;
         }
         let parent = self.ensure_dir(index, vfs::parent(path));
-        self.entries.push(Entry {
-            path: path.to_owned(),
-            name: path.rsplit('/').next().unwrap_or(path).to_owned(),
-            kind: Kind::Dir,
-            bytes: 0,
-            previous_bytes: None,
-            mark: None,
-            marked_below: 0,
-            children: Vec::new(),
-            target: None,
-        });
+        self.entries
+            .push(Entry::dir(path, path.rsplit('/').next().unwrap_or(path)));
         let at = self.entries.len() - 1;
         index.insert(path.to_owned(), at);
         self.entries[parent].children.push(at);
