@@ -137,6 +137,12 @@ pub fn ContextEditor(props: &ContextEditorProps) -> Html {
                     <p class="muted small">{ &info.basis }</p>
                 </details>
             }
+            if view.grade.is_some() {
+                <p class="arg-note warn" data-exercise-context={view.context.clone()}>
+                    { format!("An exercise is open: its checks are graded with the {} context, so \
+                        changes here apply once you leave it.", view.context) }
+                </p>
+            }
             if !view.simulated {
                 <p class="arg-note warn">{ "This file is too long to simulate, so the context does not show in the image yet." }</p>
             }
@@ -204,5 +210,48 @@ mod tests {
         assert_eq!(summarize(&all).sent_bytes, 5_002_000);
         assert_eq!(summarize(&some).sent_bytes, 2_000);
         assert_eq!(summarize(&some).total_bytes, 5_002_000);
+    }
+}
+
+#[cfg(test)]
+mod render_tests {
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::exercise::ExerciseRef;
+    use crate::state::{Inputs, View};
+    use crate::test_render::{attribute_values, render};
+
+    fn sheet(inputs: &Inputs) -> String {
+        let view = Shared(Rc::new(View::compute(
+            Rc::from("FROM node:20\nCOPY . .\n"),
+            inputs,
+            1,
+        )));
+        render::<ContextEditor>(ContextEditorProps {
+            view,
+            preset: Some("go".to_owned()),
+            listing: None,
+            dockerignore: None,
+            dispatch: Callback::noop(),
+        })
+    }
+
+    #[test]
+    fn an_open_exercise_says_whose_context_is_graded() {
+        assert!(attribute_values(&sheet(&Inputs::default()), "data-exercise-context").is_empty());
+        let pack = stagecraft_exercises::builtin_pack();
+        let Some(exercise) = pack.exercises.iter().find(|e| e.context.is_some()) else {
+            panic!("a shipped exercise names its context");
+        };
+        let inputs = Inputs {
+            context_preset: Some("go".to_owned()),
+            exercise: Some(ExerciseRef(Rc::new(exercise.clone()))),
+            ..Inputs::default()
+        };
+        assert_eq!(
+            attribute_values(&sheet(&inputs), "data-exercise-context"),
+            [exercise.context.clone().unwrap_or_default()]
+        );
     }
 }
