@@ -18,6 +18,9 @@ pub const SIMULATE_MAX_LINES: usize = 1_500;
 /// on every keystroke, so a huge paste never queues up work per key.
 pub const DEFER_LINES: usize = 400;
 pub const DEFER_BYTES: usize = 40_000;
+/// An edited context listing this long (some 4,000 files) also makes analysis wait for a
+/// pause: every file of `COPY . .` is simulated, and 100,000 of them take about a second.
+pub const DEFER_CONTEXT_BYTES: usize = 100_000;
 /// The diagnostics list shows at most this many rows (binary junk can yield thousands).
 pub const MAX_DIAGNOSTIC_ROWS: usize = 300;
 
@@ -506,9 +509,15 @@ impl AppState {
         }
     }
 
-    /// Whether analysis of the current text waits for a pause in typing.
+    /// Whether analysis of the current text waits for a pause in typing: a long file, or
+    /// a long context listing (typing in either must not queue up a simulation per key).
     pub fn deferred(&self) -> bool {
-        self.text.len() > DEFER_BYTES || line_count(&self.text) > DEFER_LINES
+        self.text.len() > DEFER_BYTES
+            || line_count(&self.text) > DEFER_LINES
+            || self
+                .context_listing
+                .as_ref()
+                .is_some_and(|listing| listing.len() > DEFER_CONTEXT_BYTES)
     }
 
     fn reanalyze(&mut self) {

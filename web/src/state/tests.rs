@@ -77,6 +77,27 @@ fn long_files_wait_for_a_pause_then_analyze_once() {
 }
 
 #[test]
+fn a_long_context_listing_waits_for_a_pause_too() {
+    let listing: String = (0..6_000).map(|i| format!("src/f{i}.go 1200\n")).collect();
+    assert!(listing.len() > DEFER_CONTEXT_BYTES);
+    let state = reduce(fresh(), Action::SetContextListing(Some(listing)));
+    assert!(state.stale, "the listing is applied once typing pauses");
+    let typed = reduce(
+        state.clone(),
+        Action::Edit("FROM golang:1.22\nCOPY . .\n".into()),
+    );
+    assert!(
+        typed.stale,
+        "so is every keystroke in the Dockerfile while it is that long"
+    );
+    let done = reduce(typed.clone(), Action::Analyze(typed.generation));
+    assert!(!done.stale);
+    assert_eq!(done.view.context_error, None);
+    let short = reduce(done, Action::SetContextListing(Some("main.go 10\n".into())));
+    assert!(!short.stale, "a short listing is applied at once");
+}
+
+#[test]
 fn very_long_files_skip_the_simulation_but_keep_the_graph() {
     let text = format!(
         "FROM alpine\n{}",
