@@ -288,6 +288,11 @@ test('at 360 px the graph controls and the treemap fit the screen', async (t) =>
   const page = await openPage(t, env.browser, env.url, { viewport: { width: 360, height: 740 } });
   await paste(page, manyStages(12));
   await waitForCount(page, '.graph-viewport [data-stage]', 13);
+  // Too wide to read across a phone, the chain is stacked: levels become rows.
+  await page.waitForSelector('.graph-panel[data-direction="top-to-bottom"]');
+  const first = await page.locator('.graph-viewport [data-stage="0"]').boundingBox();
+  const last = await page.locator('.graph-viewport [data-stage="12"]').boundingBox();
+  assert.ok(last.y > first.y + first.height, 'a later level is below an earlier one');
   await assertNoHorizontalOverflow(page, 'graph');
   const controls = await page.locator('.zoom-controls').boundingBox();
   assert.ok(controls.x >= 0 && controls.x + controls.width <= 360, 'the zoom controls are on screen');

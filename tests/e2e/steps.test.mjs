@@ -179,15 +179,30 @@ const overlayAnimations = (page) =>
         .filter((a) => a.playState === 'running' && a.effect?.target?.closest?.('.transfer-overlay')).length,
   );
 
+/**
+ * Polls `probe` until `ok` holds of its value or `ms` pass, and returns the last value: the
+ * animations run on the page's clock, which a loaded machine (CI) slows down.
+ */
+async function eventually(probe, ok, ms = 5_000) {
+  const end = Date.now() + ms;
+  let value = await probe();
+  while (!ok(value) && Date.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    value = await probe();
+  }
+  return value;
+}
+
+const allRunning = (chips) => chips.length > 0 && chips.every((c) => c.running === 1);
+
 test('a COPY --from step sends file chips along the edge, and again when stepped onto', async (t) => {
   const page = await openSteps(t, TWO_STAGES);
   await goToLine(page, 8); // COPY --from=build /app /app
-  const first = await chipState(page);
+  const first = await eventually(() => chipState(page), allRunning);
   assert.equal(first.length, 5, `four chips and "+N more": ${JSON.stringify(first)}`);
   assert.match(first[4].label, /^\+\d+ more$/);
-  assert.ok(first.every((c) => c.running === 1), 'every chip is on its way');
-  await page.waitForTimeout(250);
-  const later = await chipState(page);
+  assert.ok(allRunning(first), 'every chip is on its way');
+  const later = await eventually(() => chipState(page), (c) => c[0]?.x > first[0].x + 5, 2_000);
   assert.ok(later[0].x > first[0].x + 5, `the first chip moves right: ${first[0].x} → ${later[0].x}`);
   await page.locator('.steps-graph').screenshot({ path: shot('steps-copy-from-moving.png'), animations: 'allow' });
   // The box beside lists the copied paths with their bytes.
@@ -195,8 +210,7 @@ test('a COPY --from step sends file chips along the edge, and again when stepped
   assert.match(await transfer.innerText(), /build[\s\S]*stage 1/);
   assert.match(await transfer.innerText(), /Copied\s+\/app\s+→\s+(to\s+)?\d+ paths under \/app/);
   assert.match(await transfer.locator('.landed').innerText(), /\/app\/[\s\S]*(kB|B)/);
-  await page.waitForTimeout(1_400);
-  assert.equal(await overlayAnimations(page), 0, 'the journey ends');
+  assert.equal(await eventually(() => overlayAnimations(page), (n) => n === 0), 0, 'the journey ends');
   const arrival = page.locator('.transfer-overlay .arrival');
   assert.match(await arrival.getAttribute('data-arrived'), /^\d+ paths$/);
   assert.equal(await arrival.evaluate((el) => getComputedStyle(el).opacity), '1');
@@ -205,14 +219,15 @@ test('a COPY --from step sends file chips along the edge, and again when stepped
   // Back and forth: the journey starts again.
   await page.keyboard.press('ArrowLeft');
   await page.keyboard.press('ArrowRight');
-  assert.ok((await chipState(page)).every((c) => c.running === 1), 'moving again');
+  assert.ok(allRunning(await eventually(() => chipState(page), allRunning)), 'moving again');
 
   // An external image is the source of its own COPY --from.
   await page.keyboard.press('ArrowLeft');
-  assert.deepEqual((await chipState(page)).map((c) => c.label), ['busybox']);
+  const labels = () => chipState(page).then((chips) => chips.map((c) => c.label).join());
+  assert.equal(await eventually(labels, (l) => l === 'busybox'), 'busybox');
   assert.match(await transfer.locator('.transfer-end.from').innerText(), /busybox:1\.36/);
-  await page.waitForTimeout(1_200);
-  assert.equal(await arrival.getAttribute('data-arrived'), 'busybox');
+  const arrived = () => arrival.getAttribute('data-arrived');
+  assert.equal(await eventually(arrived, (a) => a === 'busybox'), 'busybox');
   await page.locator('.steps-graph').screenshot({ path: shot('steps-copy-from-image.png') });
 });
 

@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use stagecraft_analysis::export;
-use stagecraft_analysis::layout::{self, Layout, LayoutOptions, NodeKind, SvgOptions};
+use stagecraft_analysis::layout::{self, Direction, Layout, LayoutOptions, NodeKind, SvgOptions};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::KeyboardEvent;
@@ -341,9 +341,27 @@ pub fn GraphPanel(props: &GraphPanelProps) -> Html {
             }
         })
     };
-    let layout = use_memo(props.view.clone(), |view| compute_layout(view));
-    let camera = use_reducer(Camera::default);
     let viewport = use_node_ref();
+    // Measured after the first render and on resizes; a narrow viewport may stack the graph.
+    let narrow = use_state_eq(|| None::<u32>);
+    {
+        let narrow = narrow.clone();
+        let viewport = viewport.clone();
+        use_effect_with((), move |_| {
+            let measure = move || {
+                if let Some((width, _)) = measure_viewport(&viewport) {
+                    narrow.set(narrow_width(width));
+                }
+            };
+            measure();
+            let listener = WindowListener::new("resize", move |_| measure());
+            move || drop(listener)
+        });
+    }
+    let layout = use_memo((props.view.clone(), *narrow), |(view, narrow)| {
+        layout_for_width(view, *narrow)
+    });
+    let camera = use_reducer(Camera::default);
     let guard = use_memo((), |_| ClickGuard::default());
     let gesture = use_mut_ref(Gesture::default);
     let has_stages = !view.analysis.stages.is_empty();
@@ -626,7 +644,8 @@ pub fn GraphPanel(props: &GraphPanelProps) -> Html {
     };
     let zoom_label = camera.percent();
     html! {
-        <div class="graph-panel" data-rev={view.rev.to_string()}>
+        <div class="graph-panel" data-rev={view.rev.to_string()}
+            data-direction={match layout.direction { Direction::LeftToRight => "left-to-right", Direction::TopToBottom => "top-to-bottom" }}>
             <div class="graph-actions">
                 <button type="button" class="tool-button" onclick={export_svg}>{ "Export SVG" }</button>
                 <button type="button" class="tool-button" onclick={export_png}>{ "Export PNG" }</button>
@@ -840,7 +859,7 @@ impl Drop for ElementListener {
     }
 }
 
-pub fn compute_layout(view: &View) -> Layout {
+pub fn compute_layout(view: &View, direction: Direction) -> Layout {
     let options = LayoutOptions {
         stage_sizes: view
             .stages
@@ -848,9 +867,34 @@ pub fn compute_layout(view: &View) -> Layout {
             .flatten()
             .map(|r| (r.index, r.size_bytes))
             .collect(),
-        ..LayoutOptions::default()
+        direction,
     };
     layout::layout(&view.analysis, &options)
+}
+
+/// Below this viewport width (a phone, a narrow embed) a graph too wide to read left to
+/// right is laid out top to bottom instead, so it scrolls with the page.
+pub const NARROW_VIEWPORT: f64 = 520.0;
+
+/// The panel's layout for a viewport `width` wide (`None` before it is measured): left to
+/// right, unless the viewport is narrow and that would not fit at a readable zoom.
+pub fn layout_for_width(view: &View, width: Option<u32>) -> Layout {
+    let across = compute_layout(view, Direction::LeftToRight);
+    match width {
+        Some(width)
+            if f64::from(width) < NARROW_VIEWPORT
+                && across.width * READABLE_SCALE > f64::from(width) =>
+        {
+            compute_layout(view, Direction::TopToBottom)
+        }
+        _ => across,
+    }
+}
+
+/// The viewport width the layout is chosen for, in steps of 40 px (so resizing does not
+/// lay the graph out again on every pixel), or `None` when it is wide.
+fn narrow_width(width: f64) -> Option<u32> {
+    (width > 0.0 && width < NARROW_VIEWPORT).then(|| (width / 40.0).floor() as u32 * 40)
 }
 
 #[derive(Properties, PartialEq)]
@@ -960,7 +1004,12 @@ fn GraphContent(props: &GraphContentProps) -> Html {
             <g class="band">
                 <rect x={num(b.x)} y={num(b.y)} width={num(b.width)} height={num(b.height)} rx="8" />
                 if let Some(label) = &b.label {
-                    <text class="band-label" x={num(b.x + b.width / 2.0)} y={num(b.y + 16.0)} text-anchor="middle">{ label }</text>
+                    // Across, the caption heads its column; stacked, it starts its row.
+                    if l.direction == Direction::LeftToRight {
+                        <text class="band-label" x={num(b.x + b.width / 2.0)} y={num(b.y + 16.0)} text-anchor="middle">{ label }</text>
+                    } else {
+                        <text class="band-label" x={num(b.x + 8.0)} y={num(b.y + b.height / 2.0 + 4.0)} text-anchor="start">{ label }</text>
+                    }
                 }
             </g>
         }

@@ -37,7 +37,10 @@ pub struct StepsPanelProps {
 
 #[function_component]
 pub fn StepsPanel(props: &StepsPanelProps) -> Html {
-    let layout = use_memo(props.view.clone(), |view| compute_layout(view));
+    // The step-through's small graph stays left to right: the chips travel along its rows.
+    let layout = use_memo(props.view.clone(), |view| {
+        compute_layout(view, stagecraft_analysis::layout::Direction::LeftToRight)
+    });
     // A node of the small graph jumps to the first step of its stage.
     let to_stage = use_callback(
         (props.view.clone(), props.dispatch.clone()),

@@ -88,7 +88,7 @@ fn an_empty_file_says_how_to_start_and_draws_no_viewport() {
 fn the_small_graph_of_the_steps_panel_keeps_its_fitted_drawing() {
     let view = view_of(MULTI_STAGE);
     let html = render::<GraphSvg>(GraphSvgProps {
-        layout: Rc::new(compute_layout(&view)),
+        layout: Rc::new(compute_layout(&view, Direction::LeftToRight)),
         view,
         active: Some(2),
         source: Some(0),
@@ -107,7 +107,7 @@ fn the_small_graph_of_the_steps_panel_keeps_its_fitted_drawing() {
 #[test]
 fn a_large_file_is_drawn_whole_and_fits_its_viewport() {
     let view = view_of(&many_stages(45));
-    let layout = compute_layout(&view);
+    let layout = compute_layout(&view, Direction::LeftToRight);
     assert_eq!(view.analysis.stages.len(), 46);
     let html = panel(&many_stages(45));
     assert_eq!(attribute_values(&html, "data-stage").len(), 46);
@@ -314,4 +314,33 @@ fn a_graph_opens_readable_from_its_start_and_fit_shows_it_whole() {
             whole_small.viewport
         )
     );
+}
+
+#[test]
+fn a_narrow_viewport_stacks_a_wide_graph_and_keeps_a_small_one_across() {
+    // Four stages in a chain: over a thousand units across, far too wide for a phone.
+    let chain = view_of("FROM alpine AS a\nFROM a AS b\nFROM b AS c\nFROM c AS d\nRUN echo\n");
+    assert_eq!(
+        layout_for_width(&chain, None).direction,
+        Direction::LeftToRight
+    );
+    assert_eq!(
+        layout_for_width(&chain, narrow_width(320.0)).direction,
+        Direction::TopToBottom
+    );
+    // Wide viewports never stack; widths are bucketed so resizing re-lays out rarely.
+    assert_eq!(narrow_width(900.0), None);
+    assert_eq!(narrow_width(0.0), None);
+    assert_eq!(narrow_width(359.0), Some(320));
+    // One small stage fits a phone across, so it stays as it is.
+    let one = view_of("FROM scratch\nCOPY a /a\n");
+    let across = layout_for_width(&one, None);
+    assert!(across.width * READABLE_SCALE <= 320.0, "{}", across.width);
+    assert_eq!(
+        layout_for_width(&one, narrow_width(320.0)).direction,
+        Direction::LeftToRight
+    );
+    // Stacked, the levels are rows: the chain is taller than it is wide.
+    let stacked = layout_for_width(&chain, narrow_width(320.0));
+    assert!(stacked.height > stacked.width);
 }
