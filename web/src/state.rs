@@ -608,25 +608,22 @@ impl Reducible for AppState {
                 next.reanalyze();
             }
             Action::SetTarget(target) => {
-                if target == self.target {
+                if !replace(&mut next.target, target) {
                     return self;
                 }
-                next.target = target;
                 next.reanalyze();
             }
             Action::SetBuildArgs(args) => {
-                if args == self.build_args {
+                if !replace(&mut next.build_args, args) {
                     return self;
                 }
-                next.build_args = args;
                 next.reanalyze();
             }
             Action::SetBuildArg { name, value } => {
                 let args = set_build_arg(&self.build_args, &name, value.as_deref());
-                if args == self.build_args {
+                if !replace(&mut next.build_args, args) {
                     return self;
                 }
-                next.build_args = args;
                 next.reanalyze();
             }
             Action::SetContextPreset(preset) => {
@@ -651,17 +648,15 @@ impl Reducible for AppState {
                 next.reanalyze();
             }
             Action::SetContextListing(listing) => {
-                if listing == self.context_listing {
+                if !replace(&mut next.context_listing, listing) {
                     return self;
                 }
-                next.context_listing = listing;
                 next.reanalyze();
             }
             Action::SetDockerignore(ignore) => {
-                if ignore == self.dockerignore {
+                if !replace(&mut next.dockerignore, ignore) {
                     return self;
                 }
-                next.dockerignore = ignore;
                 next.reanalyze();
             }
             Action::LoadExample(index) => {
@@ -821,6 +816,16 @@ impl AppState {
             self.jump(range, false);
         }
     }
+}
+
+/// Puts `value` in `slot`; whether that changed it (an unchanged input keeps the state, so
+/// nothing re-renders or re-analyses).
+fn replace<T: PartialEq>(slot: &mut T, value: T) -> bool {
+    if *slot == value {
+        return false;
+    }
+    *slot = value;
+    true
 }
 
 /// `KEY=VALUE` lines as build args; blank lines and `#` comments are skipped, and a bare
