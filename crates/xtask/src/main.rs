@@ -4,6 +4,8 @@
 //! - `cargo xtask serve` installs, then serves the page at <http://127.0.0.1:8080/>.
 //! - `cargo xtask test` installs, then runs every check and test, ending with one line
 //!   `total: N passed, M failed`.
+//! - `cargo xtask size-floor` builds and measures the smallest page that runs the core
+//!   (`web/src/bin/size-floor.rs`): what the core costs before any interface.
 //!
 //! Everything is idempotent: a tool already installed at the right version is left alone.
 //! Only the standard library and `serde_json` are used, so this builds in seconds.
@@ -38,7 +40,11 @@ commands:
   serve     install (without chromium), then serve the page on http://127.0.0.1:8080/
             (extra arguments go to `trunk serve`, e.g. --port 9000)
   test      install, then fmt, clippy (native and wasm32), cargo test, trunk build
-            and the browser tests; the last line is `total: N passed, M failed`";
+            and the browser tests; the last line is `total: N passed, M failed`
+  size-floor
+            build the smallest page that runs the core (a textarea and one line of
+            counts, web/src/bin/size-floor.rs) as the page is built, and print its
+            transfer sizes: what the core costs before any interface";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -53,6 +59,7 @@ fn main() -> ExitCode {
         Some("install") => install(&ctx, Chromium::Yes),
         Some("serve") => serve(&ctx, &args[1..]),
         Some("test") => return test(&ctx),
+        Some("size-floor") => size_floor(&ctx),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
@@ -459,6 +466,39 @@ fn serve(ctx: &Ctx, extra: &[String]) -> Result<(), String> {
     } else {
         Err(format!("trunk serve failed ({status})"))
     }
+}
+
+/// Builds `web/src/bin/size-floor.rs` through Trunk with the page's settings (the same
+/// profile, wasm-bindgen and wasm-opt) and prints its transfer sizes with the page's
+/// budget script. A measurement: being over the budget is reported, not an error.
+fn size_floor(ctx: &Ctx) -> Result<(), String> {
+    install(ctx, Chromium::No)?;
+    let folder = ctx.root.join("target").join("size-floor");
+    let dist = folder.join("dist");
+    fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    // Trunk builds from an HTML file; this one names the floor binary instead of the page.
+    let index = folder.join("index.html");
+    let html =
+        "<!doctype html>\n<html lang=\"en\">\n  <head>\n    <meta charset=\"utf-8\" />\n    \
+                <title>Stagecraft size floor</title>\n    <link data-trunk rel=\"rust\" \
+                href=\"../../web/Cargo.toml\" data-bin=\"size-floor\" data-wasm-opt=\"z\" />\n  \
+                </head>\n  <body></body>\n</html>\n";
+    fs::write(&index, html).map_err(|e| format!("cannot write {}: {e}", index.display()))?;
+    let mut trunk = ctx.trunk();
+    trunk
+        .args(["build", "--release", "--dist"])
+        .arg(&dist)
+        .arg(&index);
+    run(trunk)?;
+    println!();
+    println!("xtask: ==> size floor: the core behind a bare textarea (no panels, no styles)");
+    let mut node = ctx.command("node");
+    node.args(["tests/e2e/budgets.mjs", "--sizes"])
+        .env("STAGECRAFT_DIST", &dist);
+    if let Err(why) = run(node) {
+        println!("xtask: {why}");
+    }
+    Ok(())
 }
 
 /// Passed and failed tests, summed over every runner.
