@@ -34,6 +34,10 @@ pub const ZOOM_STEP: f64 = 1.25;
 pub const PAN_STEP: f64 = 48.0;
 /// Room kept around the graph when fitting, in pixels.
 const FIT_PAD: f64 = 16.0;
+/// Room kept under the graph when fitting, in pixels: the zoom controls float over the
+/// viewport's bottom-right corner (`.zoom-controls`: 2rem buttons, 0.5rem from the edge),
+/// and a fitted graph must not put a node under them.
+const FIT_PAD_BOTTOM: f64 = 48.0;
 /// The viewport never gets shorter than this, so the controls and a node always fit.
 const MIN_HEIGHT: f64 = 200.0;
 /// How much of the graph must stay on screen when panning, in pixels, so it is never lost.
@@ -121,7 +125,7 @@ impl Camera {
         let width = width.max(1.0);
         let floor = floor.clamp(MIN_SCALE, 1.0);
         let by_width = ((width - 2.0 * FIT_PAD) / cw).max(MIN_SCALE);
-        let height = (ch * by_width.max(floor).min(1.0) + 2.0 * FIT_PAD)
+        let height = (ch * by_width.max(floor).min(1.0) + FIT_PAD + FIT_PAD_BOTTOM)
             .clamp(MIN_HEIGHT, max_height.max(MIN_HEIGHT));
         Camera::fitted_in(content, (width, height), floor)
     }
@@ -134,20 +138,22 @@ impl Camera {
         let floor = floor.clamp(MIN_SCALE, 1.0);
         let by_width = ((width - 2.0 * FIT_PAD) / cw).max(MIN_SCALE);
         let whole = by_width
-            .min((height - 2.0 * FIT_PAD) / ch)
+            .min((height - FIT_PAD - FIT_PAD_BOTTOM) / ch)
             .clamp(MIN_SCALE, 1.0);
         let scale = whole.max(floor);
-        let place = |room: f64, len: f64| {
-            if len <= room - 2.0 * FIT_PAD + 1e-9 {
-                (room - len) / 2.0
+        // Centred in the room between the paddings, or from the start when it overflows.
+        let place = |room: f64, len: f64, pad_end: f64| {
+            let free = room - FIT_PAD - pad_end;
+            if len <= free + 1e-9 {
+                FIT_PAD + (free - len) / 2.0
             } else {
                 FIT_PAD
             }
         };
         Camera {
             scale,
-            x: place(width, cw * scale),
-            y: place(height, ch * scale),
+            x: place(width, cw * scale, FIT_PAD),
+            y: place(height, ch * scale, FIT_PAD_BOTTOM),
             content,
             viewport: (width, height),
             auto_fit: true,
@@ -635,7 +641,7 @@ pub fn GraphPanel(props: &GraphPanelProps) -> Html {
     let viewport_height = if camera.viewport.1 > 0.0 {
         camera.viewport.1
     } else {
-        (layout.height + 2.0 * FIT_PAD).clamp(MIN_HEIGHT, 480.0)
+        (layout.height + FIT_PAD + FIT_PAD_BOTTOM).clamp(MIN_HEIGHT, 480.0)
     };
     let view_state = ViewTransform {
         scale: camera.scale,

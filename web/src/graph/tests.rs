@@ -141,15 +141,42 @@ fn fit_never_enlarges_a_small_graph_and_centres_it() {
     assert_eq!(camera.scale, 1.0);
     assert_eq!(camera.viewport, (800.0, MIN_HEIGHT));
     assert_eq!(camera.x, 300.0);
-    assert_eq!(camera.y, 50.0);
+    // Centred between the top padding and the band kept for the zoom controls.
+    assert_eq!(
+        camera.y,
+        FIT_PAD + (MIN_HEIGHT - FIT_PAD - FIT_PAD_BOTTOM - 100.0) / 2.0
+    );
     assert!(camera.auto_fit);
+}
+
+#[test]
+fn a_fitted_graph_keeps_clear_of_the_zoom_controls() {
+    // The controls float over the viewport's bottom-right corner: whatever the graph's
+    // shape and the panel's width, Fit leaves them the bottom band, so no node is hidden.
+    for content in [
+        (200.0, 100.0),
+        (900.0, 300.0),
+        (300.0, 2_000.0),
+        (6_000.0, 600.0),
+    ] {
+        for width in [360.0, 600.0, 1_200.0] {
+            let camera = Camera::whole(content, width, 600.0);
+            let bottom = camera.y + content.1 * camera.scale;
+            assert!(
+                bottom <= camera.viewport.1 - FIT_PAD_BOTTOM + 1e-9,
+                "{content:?} in {width}: the graph ends at {bottom} of {}",
+                camera.viewport.1
+            );
+            assert!(camera.y >= FIT_PAD - 1e-9);
+        }
+    }
 }
 
 #[test]
 fn fit_height_follows_the_graph_up_to_the_limit() {
     let tall = Camera::whole((300.0, 2_000.0), 800.0, 500.0);
     assert_eq!(tall.viewport.1, 500.0);
-    assert!((tall.scale - (500.0 - 2.0 * FIT_PAD) / 2_000.0).abs() < 1e-9);
+    assert!((tall.scale - (500.0 - FIT_PAD - FIT_PAD_BOTTOM) / 2_000.0).abs() < 1e-9);
 }
 
 #[test]
@@ -279,7 +306,10 @@ fn a_graph_opens_readable_from_its_start_and_fit_shows_it_whole() {
         (FIT_PAD, FIT_PAD),
         "the build's start"
     );
-    assert_eq!(opening.viewport.1, 600.0 * READABLE_SCALE + 2.0 * FIT_PAD);
+    assert_eq!(
+        opening.viewport.1,
+        600.0 * READABLE_SCALE + FIT_PAD + FIT_PAD_BOTTOM
+    );
     let whole = opening.apply(CameraAction::Fit {
         content,
         width: 600.0,
