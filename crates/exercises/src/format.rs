@@ -2,18 +2,21 @@
 //! lines): what a file may contain, how it is read, and the errors a teacher sees, each
 //! with the 1-based line and column it points at.
 //!
-//! Reading is two passes: serde + `toml` check the shape (unknown fields, wrong types,
-//! missing fields), then [`validate`] checks the meaning (known check kinds, the
-//! parameters each kind takes, sane values), keeping every span so both passes report
-//! positions the same way.
+//! Reading is two passes: [`read_exercise`] walks the `toml-span` tree and checks the
+//! shape (unknown fields, wrong types, missing fields), then [`validate`] checks the
+//! meaning (known check kinds, the parameters each kind takes, sane values), keeping
+//! every span so both passes report positions the same way.
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use stagecraft_analysis::suggest;
 use stagecraft_simulate::catalog::reference;
 use stagecraft_syntax::{LineIndex, Severity};
-use toml::Spanned;
+use toml_span::value::{Table, Value};
+use toml_span::Spanned;
+
+use crate::fields;
 
 /// Exercise files and pack manifests larger than this are refused before parsing: a
 /// real exercise is a few kilobytes, and the browser parses on the main thread.
@@ -66,14 +69,6 @@ impl FormatError {
     pub fn in_file(mut self, file: &str) -> Self {
         self.file = Some(file.to_string());
         self
-    }
-
-    /// Turns a `toml` error into ours: its message without the snippet `toml` renders
-    /// (the edges draw their own), at the start of its span.
-    pub(crate) fn from_toml(text: &str, error: &toml::de::Error) -> Self {
-        let offset = error.span().map_or(0, |span| span.start);
-        let message = error.message().trim().to_string();
-        FormatError::at(text, offset, message)
     }
 }
 
@@ -315,45 +310,137 @@ pub struct Exercise {
     pub checks: Vec<ExerciseCheck>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawExercise {
+/// An exercise file's fields as written, shape-checked, before [`validate`].
+struct RawExercise<'v, 'de> {
     id: Spanned<String>,
     title: Spanned<String>,
     /// Required, except in the Markdown form, where the body is the instructions.
-    #[serde(default)]
     instructions: Option<Spanned<String>>,
-    #[serde(default)]
     context: Option<Spanned<String>>,
     starter: String,
-    #[serde(default)]
     solution: Option<String>,
-    #[serde(default)]
     hints: Vec<String>,
-    #[serde(default)]
-    check: Vec<Spanned<RawCheck>>,
+    check: Vec<RawCheck<'v, 'de>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCheck {
+/// One `[[check]]` table as written. `value` and `port` take more than one type, so they
+/// stay TOML values until [`validate_check`] knows the kind.
+struct RawCheck<'v, 'de> {
+    /// Where the table starts: its `[[check]]` header, or the `{` of an inline table.
+    at: usize,
     kind: Spanned<String>,
-    #[serde(default)]
     label: Option<String>,
-    #[serde(default)]
-    value: Option<Spanned<toml::Value>>,
-    #[serde(default)]
-    values: Option<Spanned<Vec<String>>>,
-    #[serde(default)]
+    value: Option<&'v Value<'de>>,
+    values: Option<Spanned<Vec<Spanned<String>>>>,
     code: Option<Spanned<String>>,
-    #[serde(default)]
     severity: Option<Spanned<String>>,
-    #[serde(default)]
     path: Option<Spanned<String>>,
-    #[serde(default)]
-    port: Option<Spanned<toml::Value>>,
-    #[serde(default)]
+    port: Option<&'v Value<'de>>,
     target: Option<Spanned<String>>,
+}
+
+/// The fields an exercise file may have, in the README's order.
+const EXERCISE_FIELDS: [&str; 8] = [
+    "id",
+    "title",
+    "instructions",
+    "context",
+    "starter",
+    "solution",
+    "hints",
+    "check",
+];
+
+/// The fields a `[[check]]` table may have: `kind`, `label` and every kind's parameters.
+const CHECK_FIELDS: [&str; 9] = [
+    "kind", "label", "value", "values", "code", "severity", "path", "port", "target",
+];
+
+/// The shape pass over an exercise file: every field known, of the right type, and the
+/// required ones present.
+fn read_exercise<'v, 'de>(
+    text: &str,
+    root: &'v Value<'de>,
+) -> Result<RawExercise<'v, 'de>, FormatError> {
+    let mut id = None;
+    let mut title = None;
+    let mut instructions = None;
+    let mut context = None;
+    let mut starter = None;
+    let mut solution = None;
+    let mut hints = Vec::new();
+    let mut check = Vec::new();
+    for (key, value) in fields::entries(fields::document(text, root)?) {
+        match key.name.as_ref() {
+            "id" => id = Some(fields::string(text, key, value)?),
+            "title" => title = Some(fields::string(text, key, value)?),
+            "instructions" => instructions = Some(fields::string(text, key, value)?),
+            "context" => context = Some(fields::string(text, key, value)?),
+            "starter" => starter = Some(fields::string(text, key, value)?.value),
+            "solution" => solution = Some(fields::string(text, key, value)?.value),
+            "hints" => {
+                hints = fields::strings(text, key, value)?
+                    .value
+                    .into_iter()
+                    .map(|hint| hint.value)
+                    .collect();
+            }
+            "check" => {
+                for (table, at) in fields::tables(text, key, value)? {
+                    check.push(read_check(text, table, at)?);
+                }
+            }
+            _ => return Err(fields::unknown(text, key, &EXERCISE_FIELDS)),
+        }
+    }
+    Ok(RawExercise {
+        id: id.ok_or_else(|| fields::missing(text, 0, "id"))?,
+        title: title.ok_or_else(|| fields::missing(text, 0, "title"))?,
+        instructions,
+        context,
+        starter: starter.ok_or_else(|| fields::missing(text, 0, "starter"))?,
+        solution,
+        hints,
+        check,
+    })
+}
+
+/// The shape pass over one check table starting at `at`.
+fn read_check<'v, 'de>(
+    text: &str,
+    table: &'v Table<'de>,
+    at: usize,
+) -> Result<RawCheck<'v, 'de>, FormatError> {
+    let mut kind = None;
+    let mut check = RawCheck {
+        at,
+        kind: Spanned::new(String::new()),
+        label: None,
+        value: None,
+        values: None,
+        code: None,
+        severity: None,
+        path: None,
+        port: None,
+        target: None,
+    };
+    for (key, value) in fields::entries(table) {
+        let string = || fields::string(text, key, value);
+        match key.name.as_ref() {
+            "kind" => kind = Some(string()?),
+            "label" => check.label = Some(string()?.value),
+            "value" => check.value = Some(value),
+            "values" => check.values = Some(fields::strings(text, key, value)?),
+            "code" => check.code = Some(string()?),
+            "severity" => check.severity = Some(string()?),
+            "path" => check.path = Some(string()?),
+            "port" => check.port = Some(value),
+            "target" => check.target = Some(string()?),
+            _ => return Err(fields::unknown(text, key, &CHECK_FIELDS)),
+        }
+    }
+    check.kind = kind.ok_or_else(|| fields::missing(text, at, "kind"))?;
+    Ok(check)
 }
 
 /// Context names an exercise may use: the simulator's presets, plus `empty`.
@@ -376,22 +463,22 @@ pub fn parse_exercise(text: &str) -> Result<Exercise, FormatError> {
             ),
         });
     }
-    match split_front_matter(text) {
+    match split_front_matter(text)? {
         Some((toml_text, body)) => {
-            let raw: RawExercise =
-                toml::from_str(&toml_text).map_err(|e| FormatError::from_toml(&toml_text, &e))?;
+            let root = fields::parse(&toml_text)?;
+            let raw = read_exercise(&toml_text, &root)?;
             if let Some(instructions) = &raw.instructions {
                 return Err(FormatError::at(
                     text,
-                    instructions.span().start,
+                    instructions.span.start,
                     "`instructions` is the Markdown after the closing `+++`, not a front-matter field",
                 ));
             }
             validate(&toml_text, raw, Some(body))
         }
         None => {
-            let raw: RawExercise =
-                toml::from_str(text).map_err(|e| FormatError::from_toml(text, &e))?;
+            let root = fields::parse(text)?;
+            let raw = read_exercise(text, &root)?;
             validate(text, raw, None)
         }
     }
@@ -400,26 +487,38 @@ pub fn parse_exercise(text: &str) -> Result<Exercise, FormatError> {
 /// The Markdown form: a `+++` line, TOML front matter, a `+++` line, then the
 /// instructions as Markdown. Returns TOML text in which the front matter keeps its byte
 /// offsets (the opening `+++` becomes a comment of the same length, the body is cut), so
-/// errors point into the original file; and the body.
-fn split_front_matter(text: &str) -> Option<(String, String)> {
-    let rest = text.strip_prefix("+++")?;
-    let first_break = rest.find('\n')?;
+/// errors point into the original file; and the body. `None` for a plain TOML file; an
+/// error for a `+++` line that is never closed, which would otherwise be reported as
+/// a puzzling TOML error about the `+` of line 1.
+fn split_front_matter(text: &str) -> Result<Option<(String, String)>, FormatError> {
+    // A byte order mark (Windows editors write one) stays in front: the parser skips it,
+    // and keeping it keeps every offset.
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let Some(rest) = text[bom..].strip_prefix("+++") else {
+        return Ok(None);
+    };
+    let first_break = rest.find('\n').unwrap_or(rest.len());
     if !rest[..first_break].trim().is_empty() {
-        return None;
+        return Ok(None);
     }
-    let mut offset = 3 + first_break + 1;
-    for line in text[offset..].split_inclusive('\n') {
+    let mut offset = bom + 3 + first_break + 1;
+    for line in text.get(offset..).unwrap_or_default().split_inclusive('\n') {
         if line.trim_end() == "+++" {
-            let toml_text = format!("#++{}", &text[3..offset]);
+            let toml_text = format!("{}#++{}", &text[..bom], &text[bom + 3..offset]);
             let body = text[offset + line.len()..].trim_start_matches(['\r', '\n']);
-            return Some((toml_text, body.to_string()));
+            return Ok(Some((toml_text, body.to_string())));
         }
         offset += line.len();
     }
-    None
+    Err(FormatError::at(
+        text,
+        bom,
+        "the front matter opened by this `+++` line is never closed: end it with a `+++` \
+         line, then write the instructions as Markdown",
+    ))
 }
 
-fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+pub(crate) fn did_you_mean(word: &str, candidates: &[&str]) -> String {
     // A typo, or a name cut short (`warn` for `warning`).
     let prefix = || {
         let mut starting = candidates
@@ -436,16 +535,20 @@ fn did_you_mean(word: &str, candidates: &[&str]) -> String {
     }
 }
 
-fn validate(text: &str, raw: RawExercise, body: Option<String>) -> Result<Exercise, FormatError> {
+fn validate(
+    text: &str,
+    raw: RawExercise<'_, '_>,
+    body: Option<String>,
+) -> Result<Exercise, FormatError> {
     // Plain TOML needs the field; the Markdown form brings the body instead.
     let instructions = match (body, raw.instructions) {
         (Some(body), _) => body,
-        (None, Some(instructions)) => instructions.into_inner(),
+        (None, Some(instructions)) => instructions.value,
         (None, None) => {
             return Err(FormatError::at(text, 0, "missing field `instructions`"));
         }
     };
-    let id = raw.id.get_ref();
+    let id = &raw.id.value;
     let id_ok = !id.is_empty()
         && id.len() <= 64
         && id
@@ -455,14 +558,14 @@ fn validate(text: &str, raw: RawExercise, body: Option<String>) -> Result<Exerci
         // Ids name progress in localStorage and appear in URLs, so keep them plain.
         return Err(FormatError::at(
             text,
-            raw.id.span().start,
+            raw.id.span.start,
             format!("`id` must be 1 to 64 characters of a-z, 0-9, `-` and `_`, not {id:?}"),
         ));
     }
-    if raw.title.get_ref().trim().is_empty() {
+    if raw.title.value.trim().is_empty() {
         return Err(FormatError::at(
             text,
-            raw.title.span().start,
+            raw.title.span.start,
             "`title` must not be empty",
         ));
     }
@@ -470,11 +573,11 @@ fn validate(text: &str, raw: RawExercise, body: Option<String>) -> Result<Exerci
         None => None,
         Some(context) => {
             let names = context_names();
-            let name = context.get_ref();
+            let name = &context.value;
             if !names.contains(&name.as_str()) {
                 return Err(FormatError::at(
                     text,
-                    context.span().start,
+                    context.span.start,
                     format!(
                         "unknown context `{name}`{}; valid contexts: {}",
                         did_you_mean(name, &names),
@@ -495,7 +598,7 @@ fn validate(text: &str, raw: RawExercise, body: Option<String>) -> Result<Exerci
     if raw.check.len() > MAX_CHECKS {
         return Err(FormatError::at(
             text,
-            raw.check[MAX_CHECKS].span().start,
+            raw.check[MAX_CHECKS].at,
             format!("an exercise may have at most {MAX_CHECKS} checks"),
         ));
     }
@@ -503,12 +606,12 @@ fn validate(text: &str, raw: RawExercise, body: Option<String>) -> Result<Exerci
     let index = LineIndex::new(text);
     let mut checks = Vec::with_capacity(raw.check.len());
     for check in raw.check {
-        let line = index.line_col(text, check.span().start).line;
-        checks.push(validate_check(text, line, check.into_inner())?);
+        let line = index.line_col(text, check.at).line;
+        checks.push(validate_check(text, line, check)?);
     }
     Ok(Exercise {
-        id: raw.id.into_inner(),
-        title: raw.title.into_inner(),
+        id: raw.id.value,
+        title: raw.title.value,
         instructions,
         context,
         starter: raw.starter,
@@ -518,13 +621,17 @@ fn validate(text: &str, raw: RawExercise, body: Option<String>) -> Result<Exerci
     })
 }
 
-fn validate_check(text: &str, line: u32, raw: RawCheck) -> Result<ExerciseCheck, FormatError> {
-    let name = raw.kind.get_ref();
+fn validate_check(
+    text: &str,
+    line: u32,
+    raw: RawCheck<'_, '_>,
+) -> Result<ExerciseCheck, FormatError> {
+    let name = &raw.kind.value;
     let Some(kind) = CheckKind::from_name(name) else {
         let names: Vec<&str> = CheckKind::ALL.iter().map(|k| k.as_str()).collect();
         return Err(FormatError::at(
             text,
-            raw.kind.span().start,
+            raw.kind.span.start,
             format!(
                 "unknown check kind `{name}`{}; valid kinds: {}",
                 did_you_mean(name, &names),
@@ -535,13 +642,13 @@ fn validate_check(text: &str, line: u32, raw: RawCheck) -> Result<ExerciseCheck,
     // Which parameters were written, with where, so a missing or stray one is reported
     // at a useful place.
     let given: [(&str, Option<usize>); 7] = [
-        ("value", raw.value.as_ref().map(|s| s.span().start)),
-        ("values", raw.values.as_ref().map(|s| s.span().start)),
-        ("code", raw.code.as_ref().map(|s| s.span().start)),
-        ("severity", raw.severity.as_ref().map(|s| s.span().start)),
-        ("path", raw.path.as_ref().map(|s| s.span().start)),
-        ("port", raw.port.as_ref().map(|s| s.span().start)),
-        ("target", raw.target.as_ref().map(|s| s.span().start)),
+        ("value", raw.value.map(|v| fields::start(text, v))),
+        ("values", raw.values.as_ref().map(|s| s.span.start)),
+        ("code", raw.code.as_ref().map(|s| s.span.start)),
+        ("severity", raw.severity.as_ref().map(|s| s.span.start)),
+        ("path", raw.path.as_ref().map(|s| s.span.start)),
+        ("port", raw.port.map(|v| fields::start(text, v))),
+        ("target", raw.target.as_ref().map(|s| s.span.start)),
     ];
     let (required, optional) = kind.parameters();
     for (param, at) in given {
@@ -569,19 +676,22 @@ fn validate_check(text: &str, line: u32, raw: RawCheck) -> Result<ExerciseCheck,
         if given.iter().any(|(p, at)| p == param && at.is_none()) {
             return Err(FormatError::at(
                 text,
-                raw.kind.span().start,
+                raw.kind.span.start,
                 format!("`{kind}` needs `{param}`"),
             ));
         }
     }
-    let kind_at = raw.kind.span().start;
+    let kind_at = raw.kind.span.start;
     let check = match kind {
         CheckKind::FinalSizeMbMax => {
-            let (value, at) = spanned_value(raw.value, kind_at);
-            let mb = match value {
-                Some(toml::Value::Integer(i)) => i as f64,
-                Some(toml::Value::Float(f)) => f,
-                other => return Err(wrong_type(text, at, "value", "a number of MB", other)),
+            let (value, at) = spanned_value(text, raw.value, kind_at);
+            let mb = match (
+                value.and_then(Value::as_integer),
+                value.and_then(Value::as_float),
+            ) {
+                (Some(i), _) => i as f64,
+                (_, Some(f)) => f,
+                _ => return Err(wrong_type(text, at, "value", "a number of MB", value)),
             };
             if !(mb.is_finite() && mb > 0.0) {
                 return Err(FormatError::at(
@@ -593,25 +703,23 @@ fn validate_check(text: &str, line: u32, raw: RawCheck) -> Result<ExerciseCheck,
             Check::FinalSizeMbMax { value: mb }
         }
         CheckKind::StagesMin => {
-            let (value, at) = spanned_value(raw.value, kind_at);
-            match value {
-                Some(toml::Value::Integer(i)) if (1..=1000).contains(&i) => {
-                    Check::StagesMin { value: i as u32 }
-                }
-                Some(toml::Value::Integer(_)) => {
+            let (value, at) = spanned_value(text, raw.value, kind_at);
+            match value.and_then(Value::as_integer) {
+                Some(i) if (1..=1000).contains(&i) => Check::StagesMin { value: i as u32 },
+                Some(_) => {
                     return Err(FormatError::at(
                         text,
                         at,
                         "`value` must be a whole number from 1 to 1000",
                     ))
                 }
-                other => {
+                None => {
                     return Err(wrong_type(
                         text,
                         at,
                         "value",
                         "a whole number of stages",
-                        other,
+                        value,
                     ))
                 }
             }
@@ -624,28 +732,29 @@ fn validate_check(text: &str, line: u32, raw: RawCheck) -> Result<ExerciseCheck,
                     "`final_base_in` needs `values`",
                 ));
             };
-            let at = values.span().start;
-            let values = values.into_inner();
-            if values.is_empty() {
+            if values.value.is_empty() {
                 return Err(FormatError::at(
                     text,
-                    at,
+                    values.span.start,
                     "`values` must list at least one image",
                 ));
             }
-            for value in &values {
-                if let Err(e) = reference::parse(value) {
+            // Each reference is checked, and a bad one reported, where it is written.
+            for value in &values.value {
+                if let Err(e) = reference::parse(&value.value) {
                     return Err(FormatError::at(
                         text,
-                        at,
-                        format!("`{value}` is not an image reference: {e}"),
+                        value.span.start,
+                        format!("`{}` is not an image reference: {e}", value.value),
                     ));
                 }
             }
-            Check::FinalBaseIn { values }
+            Check::FinalBaseIn {
+                values: values.value.into_iter().map(|v| v.value).collect(),
+            }
         }
         CheckKind::TargetExists => {
-            let target = raw.target.map(Spanned::into_inner).unwrap_or_default();
+            let target = raw.target.map(Spanned::take).unwrap_or_default();
             if target.trim().is_empty() {
                 return Err(FormatError::at(text, kind_at, "`target` must name a stage"));
             }
@@ -661,14 +770,14 @@ fn validate_check(text: &str, line: u32, raw: RawCheck) -> Result<ExerciseCheck,
             }
             let severity = match raw.severity {
                 None => None,
-                Some(s) => Some(match s.get_ref().as_str() {
+                Some(s) => Some(match s.value.as_str() {
                     "error" => Severity::Error,
                     "warning" => Severity::Warning,
                     "info" => Severity::Info,
                     other => {
                         return Err(FormatError::at(
                             text,
-                            s.span().start,
+                            s.span.start,
                             format!(
                             "unknown severity `{other}`{}; valid severities: error, warning, info",
                             did_you_mean(other, &["error", "warning", "info"])
@@ -677,7 +786,7 @@ fn validate_check(text: &str, line: u32, raw: RawCheck) -> Result<ExerciseCheck,
                     }
                 }),
             };
-            let code = raw.code.map(Spanned::into_inner);
+            let code = raw.code.map(Spanned::take);
             if code.as_deref().is_some_and(|c| c.trim().is_empty()) {
                 return Err(FormatError::at(text, kind_at, "`code` must not be empty"));
             }
@@ -685,10 +794,7 @@ fn validate_check(text: &str, line: u32, raw: RawCheck) -> Result<ExerciseCheck,
         }
         CheckKind::PathPresent | CheckKind::PathAbsent => {
             let (path, at) = match raw.path {
-                Some(p) => {
-                    let at = p.span().start;
-                    (p.into_inner(), at)
-                }
+                Some(p) => (p.value, p.span.start),
                 None => (String::new(), kind_at),
             };
             if !path.starts_with('/') {
@@ -706,17 +812,20 @@ fn validate_check(text: &str, line: u32, raw: RawCheck) -> Result<ExerciseCheck,
             }
         }
         CheckKind::PortExposed => {
-            let (value, at) = spanned_value(raw.port, kind_at);
-            let port = match value {
-                Some(toml::Value::Integer(i)) => normalise_port(&i.to_string()),
-                Some(toml::Value::String(s)) => normalise_port(&s),
-                other => {
+            let (value, at) = spanned_value(text, raw.port, kind_at);
+            let port = match (
+                value.and_then(Value::as_integer),
+                value.and_then(Value::as_str),
+            ) {
+                (Some(i), _) => normalise_port(&i.to_string()),
+                (_, Some(s)) => normalise_port(s),
+                _ => {
                     return Err(wrong_type(
                         text,
                         at,
                         "port",
                         "a port number or a string like \"80/tcp\"",
-                        other,
+                        value,
                     ))
                 }
             };
@@ -746,17 +855,14 @@ fn validate_check(text: &str, line: u32, raw: RawCheck) -> Result<ExerciseCheck,
     Ok(ExerciseCheck { check, label, line })
 }
 
-fn spanned_value(
-    value: Option<Spanned<toml::Value>>,
+/// A parameter's value and where to report a problem with it: at the value, or at the
+/// check's `kind` when it is missing.
+fn spanned_value<'v, 'de>(
+    text: &str,
+    value: Option<&'v Value<'de>>,
     fallback: usize,
-) -> (Option<toml::Value>, usize) {
-    match value {
-        Some(v) => {
-            let at = v.span().start;
-            (Some(v.into_inner()), at)
-        }
-        None => (None, fallback),
-    }
+) -> (Option<&'v Value<'de>>, usize) {
+    (value, value.map_or(fallback, |v| fields::start(text, v)))
 }
 
 fn wrong_type(
@@ -764,16 +870,9 @@ fn wrong_type(
     at: usize,
     param: &str,
     expected: &str,
-    found: Option<toml::Value>,
+    found: Option<&Value<'_>>,
 ) -> FormatError {
-    let found = match found {
-        None => "nothing".to_string(),
-        Some(toml::Value::String(s)) => format!("the string {s:?}"),
-        Some(toml::Value::Integer(i)) => format!("the integer {i}"),
-        Some(toml::Value::Float(f)) => format!("the float {f}"),
-        Some(toml::Value::Boolean(b)) => format!("the boolean {b}"),
-        Some(v) => format!("a {}", v.type_str()),
-    };
+    let found = found.map_or_else(|| "nothing".to_string(), fields::describe);
     FormatError::at(
         text,
         at,

@@ -14,6 +14,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod fields;
 mod format;
 mod grade;
 mod markdown;
@@ -26,6 +27,6 @@ pub use format::{
 pub use grade::{grade, grade_simulation, sim_options, CheckResult, Grade};
 pub use markdown::{render_markdown_blocks, Block, Inline};
 pub use pack::{
-    builtin_pack, builtin_pack_result, builtin_sources, parse_pack, Pack, PackError, MANIFEST,
-    MAX_EXERCISES,
+    builtin_pack, builtin_pack_result, builtin_sources, manifest_files, parse_pack, Pack,
+    PackError, MANIFEST, MAX_EXERCISES,
 };

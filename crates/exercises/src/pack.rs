@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
-use toml::Spanned;
+use serde::Serialize;
+use toml_span::Spanned;
 
+use crate::fields;
 use crate::format::{parse_exercise, Exercise, FormatError, MAX_FILE_BYTES};
 
 /// A pack with more exercises than this is refused: a workshop has dozens, not thousands,
@@ -55,15 +56,90 @@ impl fmt::Display for PackError {
 
 impl std::error::Error for PackError {}
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A manifest's fields, checked on their own (before any exercise file is read).
 struct RawManifest {
     id: Spanned<String>,
     title: String,
-    #[serde(default)]
     description: Option<String>,
     /// Exercise files, relative to the manifest, in the order learners meet them.
     exercises: Vec<Spanned<String>>,
+}
+
+/// The fields a manifest may have.
+const MANIFEST_FIELDS: [&str; 4] = ["id", "title", "description", "exercises"];
+
+/// Reads and checks a manifest: its size, its TOML, its fields, its id and how many
+/// files it lists. Errors are positioned in the manifest but not yet attributed to it.
+fn read_manifest(manifest: &str) -> Result<RawManifest, FormatError> {
+    if manifest.len() > MAX_FILE_BYTES {
+        return Err(FormatError::at(
+            "",
+            0,
+            format!("the manifest may be at most {MAX_FILE_BYTES} bytes (1 MiB)"),
+        ));
+    }
+    let root = fields::parse(manifest)?;
+    let mut id = None;
+    let mut title = None;
+    let mut description = None;
+    let mut exercises = None;
+    for (key, value) in fields::entries(fields::document(manifest, &root)?) {
+        match key.name.as_ref() {
+            "id" => id = Some(fields::string(manifest, key, value)?),
+            "title" => title = Some(fields::string(manifest, key, value)?.value),
+            "description" => description = Some(fields::string(manifest, key, value)?.value),
+            "exercises" => exercises = Some(fields::strings(manifest, key, value)?),
+            _ => return Err(fields::unknown(manifest, key, &MANIFEST_FIELDS)),
+        }
+    }
+    let id = id.ok_or_else(|| fields::missing(manifest, 0, "id"))?;
+    let title = title.ok_or_else(|| fields::missing(manifest, 0, "title"))?;
+    let exercises = exercises.ok_or_else(|| fields::missing(manifest, 0, "exercises"))?;
+    let name = &id.value;
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    {
+        return Err(FormatError::at(
+            manifest,
+            id.span.start,
+            format!("`id` must be 1 to 64 characters of a-z, 0-9, `-` and `_`, not {name:?}"),
+        ));
+    }
+    if exercises.value.len() > MAX_EXERCISES {
+        return Err(FormatError::at(
+            manifest,
+            exercises.span.start,
+            format!("a pack may list at most {MAX_EXERCISES} exercises"),
+        ));
+    }
+    if exercises.value.is_empty() {
+        return Err(FormatError::at(
+            manifest,
+            exercises.span.start,
+            "`exercises` lists no exercise files",
+        ));
+    }
+    Ok(RawManifest {
+        id,
+        title,
+        description,
+        exercises: exercises.value,
+    })
+}
+
+/// The files a manifest lists, as written and in order, for a loader to fetch before
+/// calling [`parse_pack`]. The whole manifest is checked, so a broken one fails before
+/// anything is fetched, with the error [`parse_pack`] would give.
+pub fn manifest_files(manifest: &str) -> Result<Vec<String>, PackError> {
+    match read_manifest(manifest) {
+        Ok(raw) => Ok(raw.exercises.into_iter().map(Spanned::take).collect()),
+        Err(e) => Err(PackError {
+            errors: vec![e.in_file(MANIFEST)],
+        }),
+    }
 }
 
 /// `./a/b.toml` and `a/b.toml` name the same file.
@@ -78,45 +154,9 @@ fn normalise_name(name: &str) -> &str {
 /// Reads a pack: the manifest text and the exercise files it lists, keyed by the names
 /// the manifest uses. Every file is checked, so one run reports every broken file.
 pub fn parse_pack(manifest: &str, files: &BTreeMap<String, String>) -> Result<Pack, PackError> {
-    let fail = |e: FormatError| PackError {
+    let raw = read_manifest(manifest).map_err(|e| PackError {
         errors: vec![e.in_file(MANIFEST)],
-    };
-    if manifest.len() > MAX_FILE_BYTES {
-        return Err(fail(FormatError::at(
-            "",
-            0,
-            format!("the manifest may be at most {MAX_FILE_BYTES} bytes (1 MiB)"),
-        )));
-    }
-    let raw: RawManifest =
-        toml::from_str(manifest).map_err(|e| fail(FormatError::from_toml(manifest, &e)))?;
-    let id = raw.id.get_ref();
-    if id.is_empty()
-        || id.len() > 64
-        || !id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-    {
-        return Err(fail(FormatError::at(
-            manifest,
-            raw.id.span().start,
-            format!("`id` must be 1 to 64 characters of a-z, 0-9, `-` and `_`, not {id:?}"),
-        )));
-    }
-    if raw.exercises.len() > MAX_EXERCISES {
-        return Err(fail(FormatError::at(
-            manifest,
-            0,
-            format!("a pack may list at most {MAX_EXERCISES} exercises"),
-        )));
-    }
-    if raw.exercises.is_empty() {
-        return Err(fail(FormatError::at(
-            manifest,
-            0,
-            "`exercises` lists no exercise files",
-        )));
-    }
+    })?;
     let by_name: BTreeMap<&str, &String> = files
         .iter()
         .map(|(name, text)| (normalise_name(name), text))
@@ -126,8 +166,8 @@ pub fn parse_pack(manifest: &str, files: &BTreeMap<String, String>) -> Result<Pa
     let mut listed = BTreeSet::new();
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
     for entry in &raw.exercises {
-        let name = normalise_name(entry.get_ref());
-        let at = entry.span().start;
+        let name = normalise_name(&entry.value);
+        let at = entry.span.start;
         if !listed.insert(name) {
             errors.push(
                 FormatError::at(manifest, at, format!("`{name}` is listed twice"))
@@ -169,7 +209,7 @@ pub fn parse_pack(manifest: &str, files: &BTreeMap<String, String>) -> Result<Pa
         return Err(PackError { errors });
     }
     Ok(Pack {
-        id: raw.id.into_inner(),
+        id: raw.id.value,
         title: raw.title,
         description: raw.description,
         exercises,
