@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Deserialize;
 use stagecraft_exercises::{parse_exercise, parse_pack, FormatError, PackError, MANIFEST};
 
 #[cfg(target_arch = "wasm32")]
@@ -48,33 +47,21 @@ fn pack_problems(error: PackError) -> Vec<Problem> {
         .collect()
 }
 
-#[derive(Deserialize)]
-struct Listing {
-    exercises: Vec<String>,
-}
-
-/// The files a manifest lists, in order. A manifest that does not even list files gets
-/// the core's own, positioned, error.
+/// The files a manifest lists, in order. The core reads the manifest (the page carries
+/// one TOML reader, the core's), so a broken one gets the core's positioned error before
+/// anything is fetched.
 pub fn manifest_files(manifest: &str) -> Result<Vec<String>, Vec<Problem>> {
-    let listing: Listing = match toml::from_str(manifest) {
-        Ok(listing) => listing,
-        Err(_) => {
-            return Err(match parse_pack(manifest, &BTreeMap::new()) {
-                Err(e) => pack_problems(e),
-                Ok(_) => vec![problem(Some(MANIFEST), "the manifest lists no files")],
-            })
-        }
-    };
-    if listing.exercises.len() > MAX_FILES {
+    let listed = stagecraft_exercises::manifest_files(manifest).map_err(pack_problems)?;
+    if listed.len() > MAX_FILES {
         return Err(vec![problem(
             Some(MANIFEST),
             format!(
                 "it lists {} files; Stagecraft loads at most {MAX_FILES}",
-                listing.exercises.len()
+                listed.len()
             ),
         )]);
     }
-    Ok(listing.exercises)
+    Ok(listed)
 }
 
 /// A pack from its manifest and files (keyed as the manifest names them).
@@ -491,6 +478,22 @@ values = ["alpine"]
         );
         assert_eq!(found[0].file.as_deref(), Some("pack.toml"));
         assert_eq!(found[0].at.map(|a| a.0), Some(2));
+    }
+
+    #[test]
+    fn a_manifest_wrong_beyond_its_list_fails_before_fetching() {
+        // The list alone would be fine; the id is not, and nothing is fetched to learn it.
+        let found = problems(
+            manifest_files("id = \"W W\"\ntitle = \"W\"\nexercises = [\"a.toml\"]\n")
+                .map(|_| unreachable!()),
+        );
+        assert_eq!(found[0].file.as_deref(), Some("pack.toml"));
+        assert_eq!(found[0].at, Some((1, 6)));
+        assert!(found[0].message.starts_with("`id` must be"), "{found:?}");
+        assert_eq!(
+            manifest_files("id = \"w\"\ntitle = \"W\"\nexercises = [\"a.toml\", 'b/c.md']\n").ok(),
+            Some(vec!["a.toml".to_owned(), "b/c.md".to_owned()])
+        );
     }
 
     #[test]
