@@ -2,6 +2,7 @@
 //! range in the editor.
 
 use stagecraft_analysis::{Severity, TextRange};
+use stagecraft_syntax::order::sort_by_key;
 use yew::prelude::*;
 
 use crate::state::{Shared, MAX_DIAGNOSTIC_ROWS};
@@ -30,7 +31,7 @@ pub fn Diagnostics(props: &DiagnosticsProps) -> Html {
     };
     // The core sorts by position; a stable sort by line keeps that order within a line.
     let mut rows: Vec<_> = view.diagnostics.iter().collect();
-    rows.sort_by_key(|d| d.line);
+    sort_by_key(&mut rows, |d| d.line);
     let hidden = rows.len().saturating_sub(MAX_DIAGNOSTIC_ROWS);
     let items = rows.into_iter().take(MAX_DIAGNOSTIC_ROWS).map(|d| {
         let onclick = {

@@ -867,12 +867,12 @@ impl Drop for ElementListener {
 
 pub fn compute_layout(view: &View, direction: Direction) -> Layout {
     let options = LayoutOptions {
-        stage_sizes: view
-            .stages
-            .iter()
-            .flatten()
-            .map(|r| (r.index, r.size_bytes))
-            .collect(),
+        stage_sizes: stagecraft_syntax::order::map_from(
+            view.stages
+                .iter()
+                .flatten()
+                .map(|r| (r.index, r.size_bytes)),
+        ),
         direction,
     };
     layout::layout(&view.analysis, &options)

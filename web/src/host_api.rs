@@ -182,32 +182,33 @@ fn read_build_args(args: &Map<String, Value>) -> Result<BTreeMap<String, String>
     if args.len() > MAX_BUILD_ARGS {
         return Err(format!("at most {MAX_BUILD_ARGS} build args"));
     }
-    args.iter()
-        .map(|(name, value)| {
-            let bad_name = name.is_empty()
-                || name.len() > MAX_ARG_BYTES
-                || name.contains('=')
-                || name.chars().any(|c| c.is_whitespace() || c.is_control());
-            if bad_name {
-                return Err(format!(
-                    "build arg name `{}` is not a valid name",
-                    clip(name, 40)
-                ));
-            }
-            let value = match value {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
-                Value::Bool(b) => b.to_string(),
-                _ => return Err(format!("build arg `{name}` must be a string")),
-            };
-            if value.len() > MAX_ARG_BYTES || value.contains(['\n', '\r']) {
-                return Err(format!(
-                    "build arg `{name}` must be one line of at most {MAX_ARG_BYTES} bytes"
-                ));
-            }
-            Ok((name.clone(), value))
-        })
-        .collect()
+    // A loop, not `collect::<Result<BTreeMap<..>, _>>()`: that compiles a sort of its own.
+    let mut read = BTreeMap::new();
+    for (name, value) in args {
+        let bad_name = name.is_empty()
+            || name.len() > MAX_ARG_BYTES
+            || name.contains('=')
+            || name.chars().any(|c| c.is_whitespace() || c.is_control());
+        if bad_name {
+            return Err(format!(
+                "build arg name `{}` is not a valid name",
+                clip(name, 40)
+            ));
+        }
+        let value = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => return Err(format!("build arg `{name}` must be a string")),
+        };
+        if value.len() > MAX_ARG_BYTES || value.contains(['\n', '\r']) {
+            return Err(format!(
+                "build arg `{name}` must be one line of at most {MAX_ARG_BYTES} bytes"
+            ));
+        }
+        read.insert(name.clone(), value);
+    }
+    Ok(read)
 }
 
 /// The first field besides the envelope and `allowed`, as a rejection reason.

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use stagecraft_simulate::vfs::{Fs, Kind, Origin};
 use stagecraft_simulate::StageResult;
+use stagecraft_syntax::order::{sort_by, sort_by_key};
 use yew::prelude::*;
 
 use crate::state::{format_bytes, format_mb, Shared, View};
@@ -306,7 +307,9 @@ pub fn build_tree(fs: &Fs) -> Vec<TreeEntry> {
     }
     // Sizes bubble up: walk from the deepest paths (longest first) to the root.
     let mut order: Vec<usize> = (1..entries.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(entries[i].path.matches('/').count()));
+    sort_by_key(&mut order, |&i| {
+        std::cmp::Reverse(entries[i].path.matches('/').count())
+    });
     for i in order {
         let parent = parent_of(&entries[i].path);
         if let Some(&p) = index.get(parent) {
@@ -320,7 +323,7 @@ pub fn build_tree(fs: &Fs) -> Vec<TreeEntry> {
     let sizes: Vec<u64> = entries.iter().map(|e| e.bytes).collect();
     let names: Vec<String> = entries.iter().map(|e| e.name.clone()).collect();
     for entry in &mut entries {
-        entry.children.sort_by(|a, b| {
+        sort_by(&mut entry.children, |a, b| {
             sizes[*b]
                 .cmp(&sizes[*a])
                 .then_with(|| names[*a].cmp(&names[*b]))
@@ -367,7 +370,7 @@ pub fn stage_tree(result: &StageResult) -> Vec<TreeEntry> {
     tree[0].origin_bytes[base] += rest;
     tree[0].children.push(at);
     let order: Vec<(u64, String)> = tree.iter().map(|e| (e.bytes, e.name.clone())).collect();
-    tree[0].children.sort_by(|a, b| {
+    sort_by(&mut tree[0].children, |a, b| {
         order[*b]
             .0
             .cmp(&order[*a].0)
@@ -802,7 +805,7 @@ fn origin_mix(entry: &TreeEntry) -> String {
         .filter(|(b, _)| **b > 0)
         .map(|(b, o)| (*b, o))
         .collect();
-    parts.sort_by_key(|&(bytes, _)| std::cmp::Reverse(bytes));
+    sort_by_key(&mut parts, |&(bytes, _)| std::cmp::Reverse(bytes));
     let total = entry.bytes.max(1) as f64;
     parts
         .iter()

@@ -831,15 +831,16 @@ fn replace<T: PartialEq>(slot: &mut T, value: T) -> bool {
 /// `KEY=VALUE` lines as build args; blank lines and `#` comments are skipped, and a bare
 /// `KEY` is an empty value.
 pub fn parse_build_args(text: &str) -> BTreeMap<String, String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(|line| match line.split_once('=') {
-            Some((key, value)) => (key.trim().to_owned(), value.to_owned()),
-            None => (line.to_owned(), String::new()),
-        })
-        .filter(|(key, _)| !key.is_empty())
-        .collect()
+    stagecraft_syntax::order::map_from(
+        text.lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(|line| match line.split_once('=') {
+                Some((key, value)) => (key.trim().to_owned(), value.to_owned()),
+                None => (line.to_owned(), String::new()),
+            })
+            .filter(|(key, _)| !key.is_empty()),
+    )
 }
 
 /// The key of one `KEY=VALUE` line, as [`parse_build_args`] reads it.

@@ -2,6 +2,8 @@
 //! its area in proportion to the entry's bytes, rows chosen so the rectangles stay close to
 //! squares. Pure arithmetic, so the image panel's treemap is unit-tested natively.
 
+use stagecraft_syntax::order::{sort_by, sort_by_key};
+
 /// A rectangle in the caller's units.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rect {
@@ -74,7 +76,7 @@ pub fn squarify(sizes: &[u64], bounds: Rect, limits: Limits) -> Vec<Cell> {
 /// The tiles to draw with their bytes, biggest first.
 fn choose_tiles(sizes: &[u64], total: f64, limits: Limits) -> Vec<(Tile, u64)> {
     let mut order: Vec<usize> = (0..sizes.len()).filter(|&i| sizes[i] > 0).collect();
-    order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
+    sort_by(&mut order, |&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
     let max_cells = limits.max_cells.max(1);
     let big_enough = |i: usize| sizes[i] as f64 / total >= limits.min_share;
     let mut keep = if order.len() <= max_cells && order.iter().all(|&i| big_enough(i)) {
@@ -102,7 +104,7 @@ fn choose_tiles(sizes: &[u64], total: f64, limits: Limits) -> Vec<(Tile, u64)> {
         tiles.push((Tile::More { count: rest.len() }, bytes));
         // The group can outweigh entries kept apart; squarifying wants biggest first, and
         // a stable sort keeps the group after entries of the same size.
-        tiles.sort_by_key(|&(_, bytes)| std::cmp::Reverse(bytes));
+        sort_by_key(&mut tiles, |&(_, bytes)| std::cmp::Reverse(bytes));
     }
     tiles
 }

@@ -783,7 +783,7 @@ fn variable_checks(
             .map(|parent| StageVars {
                 env: parent.env.clone(),
                 args: BTreeMap::new(),
-                defined: parent.env.keys().cloned().collect(),
+                defined: stagecraft_syntax::order::set_from(parent.env.keys().cloned()),
             })
             .unwrap_or_default();
         let from_scratch = stage.base.eq_ignore_ascii_case("scratch");

@@ -140,7 +140,7 @@ fn config_from_entry(entry: &ImageEntry) -> Config {
         stopsignal: entry.stopsignal.clone(),
         ..Config::default()
     };
-    config.exposed = entry.expose.iter().cloned().collect();
+    config.exposed = stagecraft_syntax::order::set_from(entry.expose.iter().cloned());
     config
 }
 

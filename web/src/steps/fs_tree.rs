@@ -4,6 +4,7 @@
 
 use stagecraft_simulate::model::Diff;
 use stagecraft_simulate::vfs::{self, Fs, Kind};
+use stagecraft_syntax::order::{sort_by, sort_by_key};
 
 /// What the step did to a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +106,7 @@ impl FsTree {
             .filter(|c| fs.get(&c.path).is_none())
             .map(|c| (c.path.as_str(), c.kind, c.bytes, None, Some(Mark::Removed)));
         let mut all: Vec<_> = present.chain(removed).collect();
-        all.sort_by(|a, b| a.0.cmp(b.0));
+        sort_by(&mut all, |a, b| a.0.cmp(b.0));
         for (path, kind, size, target, mark) in all {
             if path == "/" {
                 continue;
@@ -192,7 +193,7 @@ impl FsTree {
 
     fn sort(&mut self, at: usize) {
         let mut children = std::mem::take(&mut self.entries[at].children);
-        children.sort_by(|&a, &b| {
+        sort_by(&mut children, |&a, &b| {
             let (a, b) = (&self.entries[a], &self.entries[b]);
             b.is_dir()
                 .cmp(&a.is_dir())
@@ -248,7 +249,7 @@ impl FsTree {
                     keep.push(c);
                 }
             }
-            keep.sort_by_key(|c| children.iter().position(|x| x == c));
+            sort_by_key(&mut keep, |c| children.iter().position(|x| x == c));
             let hidden = children.len() - keep.len();
             (keep, hidden)
         } else {

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use stagecraft_analysis::layout::{Layout, NodeKind};
 use stagecraft_simulate::model::{Diff, Transfer};
 use stagecraft_simulate::vfs::{self, Kind};
+use stagecraft_syntax::order::{map_from, sort_by};
 use yew::prelude::*;
 
 use crate::state::format_bytes;
@@ -29,12 +30,12 @@ pub struct Chip {
 /// a directory the step only created on the way (`/usr/local/bin` for one binary) stepped
 /// through to what it holds. Largest first.
 pub fn chips(diff: &Diff) -> Vec<Chip> {
-    let written: BTreeMap<&str, (Kind, u64)> = diff
-        .added
-        .iter()
-        .chain(&diff.changed)
-        .map(|c| (c.path.as_str(), (c.kind, c.bytes)))
-        .collect();
+    let written: BTreeMap<&str, (Kind, u64)> = map_from(
+        diff.added
+            .iter()
+            .chain(&diff.changed)
+            .map(|c| (c.path.as_str(), (c.kind, c.bytes))),
+    );
     let is_root = |path: &str| {
         let mut at = path;
         while at != "/" {
@@ -94,7 +95,9 @@ pub fn chips(diff: &Diff) -> Vec<Chip> {
             }
         })
         .collect();
-    chips.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
+    sort_by(&mut chips, |a, b| {
+        b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path))
+    });
     chips
 }
 
