@@ -4,7 +4,8 @@
 
 use std::sync::OnceLock;
 
-use serde::Deserialize;
+use serde_json::Value;
+use stagecraft_share::json;
 
 /// The manifest: titles, descriptions, groups and the inputs each example sets.
 const MANIFEST: &str = include_str!("../examples/examples.json");
@@ -58,9 +59,8 @@ const FILES: [(&str, &str); 10] = [
 /// shipping; this only keeps a broken data file from becoming a crash).
 const FALLBACK_TEXT: &str = "FROM alpine:3.20\nRUN echo hello\n";
 
-/// The gallery's two shelves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// The gallery's two shelves, `multi-stage` and `buildkit` in the manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
     /// A single-stage Dockerfile turned multi-stage: build in a toolchain image, ship a
     /// small one.
@@ -80,9 +80,9 @@ impl Group {
     }
 }
 
-/// One card of the gallery.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One card of the gallery. In the manifest an object of these fields but `text`; `id`,
+/// `title`, `about`, `group` and `file` are required, no other field is allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Example {
     /// Stable name (for tests and links), unique.
     pub id: String,
@@ -93,30 +93,98 @@ pub struct Example {
     /// The Dockerfile's name in `web/examples/`.
     pub file: String,
     /// Filled from [`FILES`] once the manifest is read.
-    #[serde(skip)]
     pub text: String,
-    #[serde(default)]
     pub target: Option<String>,
     /// `KEY=VALUE` lines.
-    #[serde(default)]
     pub build_args: String,
     /// A build-context preset; the detected one when absent.
-    #[serde(default)]
     pub context: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Manifest {
-    #[allow(dead_code)] // documentation for whoever edits the data file
-    note: String,
-    examples: Vec<Example>,
+/// The fields an example may have in the manifest.
+const EXAMPLE_FIELDS: [&str; 8] = [
+    "id",
+    "title",
+    "about",
+    "group",
+    "file",
+    "target",
+    "build_args",
+    "context",
+];
+
+/// The manifest's `examples`, read as serde's derive read them (the manifest's `note`,
+/// documentation for whoever edits the data file, must be there and is not kept).
+fn read_manifest(manifest: &str) -> Result<Vec<Example>, String> {
+    let value = serde_json::from_str(manifest).map_err(|e| e.to_string())?;
+    let (mut note, mut examples) = (None, None);
+    for (name, value) in json::object(value, "Manifest")? {
+        match name.as_str() {
+            "note" => note = Some(json::string(value)?),
+            "examples" => examples = Some(read_examples(value)?),
+            _ => {}
+        }
+    }
+    json::required(note, "note")?;
+    json::required(examples, "examples")
+}
+
+fn read_examples(value: Value) -> Result<Vec<Example>, String> {
+    let Value::Array(list) = value else {
+        return Err(format!(
+            "invalid type: {}, expected a sequence",
+            json::unexpected(&value)
+        ));
+    };
+    let mut examples = Vec::with_capacity(list.len());
+    for value in list {
+        examples.push(read_example(value)?);
+    }
+    Ok(examples)
+}
+
+fn read_example(value: Value) -> Result<Example, String> {
+    let (mut id, mut title, mut about, mut group, mut file) = (None, None, None, None, None);
+    let (mut target, mut build_args, mut context) = (None, String::new(), None);
+    for (name, value) in json::object(value, "Example")? {
+        match name.as_str() {
+            "id" => id = Some(json::string(value)?),
+            "title" => title = Some(json::string(value)?),
+            "about" => about = Some(json::string(value)?),
+            "group" => group = Some(read_group(value)?),
+            "file" => file = Some(json::string(value)?),
+            "target" => target = json::optional(value, json::string)?,
+            "build_args" => build_args = json::string(value)?,
+            "context" => context = json::optional(value, json::string)?,
+            other => return Err(json::unknown_field(other, &EXAMPLE_FIELDS)),
+        }
+    }
+    Ok(Example {
+        id: json::required(id, "id")?,
+        title: json::required(title, "title")?,
+        about: json::required(about, "about")?,
+        group: json::required(group, "group")?,
+        file: json::required(file, "file")?,
+        text: String::new(),
+        target,
+        build_args,
+        context,
+    })
+}
+
+fn read_group(value: Value) -> Result<Group, String> {
+    match json::string(value)?.as_str() {
+        "multi-stage" => Ok(Group::MultiStage),
+        "buildkit" => Ok(Group::Buildkit),
+        other => Err(format!(
+            "unknown variant `{other}`, expected `multi-stage` or `buildkit`"
+        )),
+    }
 }
 
 /// Reads a manifest and attaches each example's Dockerfile.
 fn load(manifest: &str, files: &[(&str, &str)]) -> Result<Vec<Example>, String> {
-    let manifest: Manifest =
-        serde_json::from_str(manifest).map_err(|e| format!("examples.json: {e}"))?;
-    let mut examples = manifest.examples;
+    let mut examples = read_manifest(manifest).map_err(|e| format!("examples.json: {e}"))?;
     for example in &mut examples {
         let text = files
             .iter()

@@ -3,7 +3,7 @@
 //! back on load. A saved value that cannot be read is set aside under another key, never
 //! thrown away and never a crash. Also the page address's share fragment.
 
-use serde::{Deserialize, Serialize};
+use stagecraft_share::json::{self, optional_literal, string_literal, ObjectWriter};
 
 use crate::dom;
 
@@ -15,21 +15,20 @@ pub const SET_ASIDE_KEY: &str = "stagecraft.v1.unreadable";
 pub const THEME_KEY: &str = "stagecraft.theme";
 const VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Its JSON is an object of these fields; `v` and `text` are required, the rest default
+/// when missing, and fields it does not have are ignored. Read and written by hand
+/// ([`decode`], [`encode`]) with the field rules serde's derive had.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Saved {
     pub v: u32,
     pub text: String,
-    #[serde(default)]
     pub target: Option<String>,
-    #[serde(default)]
     pub build_args: String,
     /// The build context (added later in format 1: older saves lack them, hence the
     /// defaults, and they are left out when unset so such saves stay as they were).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_preset: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_listing: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dockerignore: Option<String>,
 }
 
@@ -82,8 +81,7 @@ pub enum Loaded {
 
 /// Reads a saved value. Pure, so the rules are tested natively.
 pub fn decode(raw: &str) -> Result<Saved, String> {
-    let saved: Saved = serde_json::from_str(raw)
-        .map_err(|e| format!("it is not a saved Stagecraft state ({e})"))?;
+    let saved = read_saved(raw).map_err(|e| format!("it is not a saved Stagecraft state ({e})"))?;
     if saved.v != VERSION {
         return Err(format!(
             "it was saved in format {} and this page reads format {VERSION}",
@@ -93,9 +91,46 @@ pub fn decode(raw: &str) -> Result<Saved, String> {
     Ok(saved)
 }
 
+fn read_saved(raw: &str) -> Result<Saved, String> {
+    let value = serde_json::from_str(raw).map_err(|e| e.to_string())?;
+    let (mut v, mut text) = (None, None);
+    let mut saved = Saved::new("", None, "");
+    for (name, value) in json::object(value, "Saved")? {
+        match name.as_str() {
+            "v" => v = Some(json::u32(value)?),
+            "text" => text = Some(json::string(value)?),
+            "target" => saved.target = json::optional(value, json::string)?,
+            "build_args" => saved.build_args = json::string(value)?,
+            "context_preset" => saved.context_preset = json::optional(value, json::string)?,
+            "context_listing" => saved.context_listing = json::optional(value, json::string)?,
+            "dockerignore" => saved.dockerignore = json::optional(value, json::string)?,
+            _ => {}
+        }
+    }
+    saved.v = json::required(v, "v")?;
+    saved.text = json::required(text, "text")?;
+    Ok(saved)
+}
+
+/// The JSON of `saved`, as serde's derive wrote it: `target` always (`null` when unset),
+/// the context fields only when set.
 pub fn encode(saved: &Saved) -> String {
-    // Serialising strings and options cannot fail; an empty value would only lose the save.
-    serde_json::to_string(saved).unwrap_or_default()
+    let mut json = ObjectWriter::compact();
+    json.field("v", &saved.v.to_string());
+    json.field("text", &string_literal(&saved.text));
+    json.field("target", &optional_literal(saved.target.as_deref()));
+    json.field("build_args", &string_literal(&saved.build_args));
+    let context = [
+        ("context_preset", &saved.context_preset),
+        ("context_listing", &saved.context_listing),
+        ("dockerignore", &saved.dockerignore),
+    ];
+    for (name, text) in context {
+        if let Some(text) = text {
+            json.field(name, &string_literal(text));
+        }
+    }
+    json.finish()
 }
 
 /// Loads the saved state; an unreadable value is moved to [`SET_ASIDE_KEY`].
@@ -174,6 +209,40 @@ mod tests {
     fn a_saved_state_round_trips() {
         let saved = Saved::new("FROM alpine\n", Some("build"), "A=1");
         assert_eq!(decode(&encode(&saved)), Ok(saved));
+    }
+
+    #[test]
+    fn the_json_is_what_the_serde_derive_wrote() {
+        let saved = Saved::new("FROM alpine\n", Some("build"), "A=1");
+        assert_eq!(
+            encode(&saved),
+            r#"{"v":1,"text":"FROM alpine\n","target":"build","build_args":"A=1"}"#
+        );
+        let saved = Saved {
+            context_listing: Some("a 1\n".into()),
+            dockerignore: Some(String::new()),
+            ..Saved::new("FROM a", None, "")
+        };
+        assert_eq!(
+            encode(&saved),
+            r#"{"v":1,"text":"FROM a","target":null,"build_args":"","context_listing":"a 1\n","dockerignore":""}"#
+        );
+    }
+
+    #[test]
+    fn fields_are_checked_as_serde_checked_them() {
+        let why = |raw: &str| decode(raw).err().unwrap_or_default();
+        assert!(why(r#"{"v":1}"#).contains("(missing field `text`)"));
+        assert!(why(r#"{"text":"FROM a"}"#).contains("(missing field `v`)"));
+        assert!(why(r#"{"v":"1","text":"FROM a"}"#).contains("expected u32"));
+        assert!(why(r#"{"v":1,"text":"FROM a","build_args":null}"#).contains("expected a string"));
+        assert!(why("[]").contains("expected struct Saved"));
+        let extra = decode(r#"{"v":1,"text":"FROM a","later":true,"target":null}"#);
+        assert_eq!(
+            extra,
+            Ok(Saved::new("FROM a", None, "")),
+            "unknown fields are ignored"
+        );
     }
 
     #[test]

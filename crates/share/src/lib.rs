@@ -9,7 +9,11 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub mod json;
+
+use json::{string_literal, ObjectWriter};
 
 /// The version this build writes.
 pub const CURRENT_VERSION: u32 = 1;
@@ -21,34 +25,119 @@ pub const MAX_STATE_BYTES: usize = 2 * 1024 * 1024;
 /// The longest fragment accepted (browsers cap URLs anyway; this bounds the work).
 pub const MAX_LINK_BYTES: usize = 4 * 1024 * 1024;
 
-/// Everything a link carries.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// Everything a link carries. Its JSON is a object with these fields, every one optional
+/// (a missing field is its default), the optional ones written only when set, no other
+/// field allowed. It is written and read by hand ([`SharedState::to_json`],
+/// [`SharedState::from_json`]) rather than by serde's derives, whose readers and writers
+/// weighed several KB in the page for these eight fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SharedState {
     /// The Dockerfile text.
     pub dockerfile: String,
     /// `--target`, when not the last stage.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     /// `--build-arg` values.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub build_args: BTreeMap<String, String>,
     /// The build-context preset, when not detected.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
     /// An edited context listing (`path size` lines), when the user edited it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub context_listing: Option<String>,
     /// An edited `.dockerignore`, when the user edited it. Added after the first v1 links:
     /// optional, so those still open.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dockerignore: Option<String>,
     /// The open panel (`graph`, `image`, `steps`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub panel: Option<String>,
     /// The step shown in the step-through.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<usize>,
+}
+
+/// The fields of [`SharedState`]'s JSON, in the order they are written.
+const FIELDS: [&str; 8] = [
+    "dockerfile",
+    "target",
+    "build_args",
+    "context",
+    "context_listing",
+    "dockerignore",
+    "panel",
+    "step",
+];
+
+impl SharedState {
+    /// The JSON a link carries: the fields in declaration order, the optional ones only
+    /// when set, compact. Byte for byte what serde's derive wrote before, so a state
+    /// still makes the same link.
+    pub fn to_json(&self) -> String {
+        let mut json = ObjectWriter::compact();
+        json.field(FIELDS[0], &string_literal(&self.dockerfile));
+        if let Some(target) = &self.target {
+            json.field(FIELDS[1], &string_literal(target));
+        }
+        if !self.build_args.is_empty() {
+            let mut args = json.nested();
+            for (name, value) in &self.build_args {
+                args.field(name, &string_literal(value));
+            }
+            json.field(FIELDS[2], &args.finish());
+        }
+        let texts = [
+            (FIELDS[3], &self.context),
+            (FIELDS[4], &self.context_listing),
+            (FIELDS[5], &self.dockerignore),
+            (FIELDS[6], &self.panel),
+        ];
+        for (name, text) in texts {
+            if let Some(text) = text {
+                json.field(name, &string_literal(text));
+            }
+        }
+        if let Some(step) = self.step {
+            json.field(FIELDS[7], &step.to_string());
+        }
+        json.finish()
+    }
+
+    /// Reads [`SharedState::to_json`]'s format as serde's derive read it: each field's
+    /// type checked, no unknown field, `null` an unset optional field, and (serde's
+    /// sequence form of a struct) a list of the fields' values in order. The messages
+    /// are serde's, without its line and column. One difference: of a field written
+    /// twice the later counts, where the derive refused the link.
+    pub fn from_json(text: &str) -> Result<SharedState, String> {
+        let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let mut state = SharedState::default();
+        match value {
+            // What serde_json said of a list longer than the struct.
+            Value::Array(values) if values.len() > FIELDS.len() => {
+                return Err("trailing characters".to_owned())
+            }
+            Value::Array(values) => {
+                for (name, value) in FIELDS.into_iter().zip(values) {
+                    state.set(name, value)?;
+                }
+            }
+            other => {
+                for (name, value) in json::object(other, "SharedState")? {
+                    state.set(&name, value)?;
+                }
+            }
+        }
+        Ok(state)
+    }
+
+    fn set(&mut self, name: &str, value: Value) -> Result<(), String> {
+        match name {
+            "dockerfile" => self.dockerfile = json::string(value)?,
+            "target" => self.target = json::optional(value, json::string)?,
+            "build_args" => self.build_args = json::map(value, json::string)?,
+            "context" => self.context = json::optional(value, json::string)?,
+            "context_listing" => self.context_listing = json::optional(value, json::string)?,
+            "dockerignore" => self.dockerignore = json::optional(value, json::string)?,
+            "panel" => self.panel = json::optional(value, json::string)?,
+            "step" => self.step = json::optional(value, json::usize)?,
+            other => return Err(json::unknown_field(other, &FIELDS)),
+        }
+        Ok(())
+    }
 }
 
 /// Why a link could not be read, with the byte offset in the fragment where it applies.
@@ -79,9 +168,7 @@ fn error(message: impl Into<String>, offset: Option<usize>) -> ShareError {
 
 /// Encodes `state` as a fragment (without the leading `#`).
 pub fn encode(state: &SharedState) -> String {
-    // Serialising plain strings and maps cannot fail; an empty object is the safe fallback.
-    let json = serde_json::to_vec(state).unwrap_or_else(|_| b"{}".to_vec());
-    let compressed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    let compressed = miniz_oxide::deflate::compress_to_vec(state.to_json().as_bytes(), 9);
     format!("v{CURRENT_VERSION}.{}", base64url_encode(&compressed))
 }
 
@@ -129,12 +216,15 @@ fn decode_v1(payload: &str, offset: usize) -> Result<SharedState, ShareError> {
                 None,
             ),
         })?;
-    serde_json::from_slice(&json).map_err(|e| {
-        error(
-            format!("the link's contents are not a Stagecraft state: {e}"),
-            None,
-        )
-    })
+    std::str::from_utf8(&json)
+        .map_err(|_| "it is not UTF-8 text".to_owned())
+        .and_then(SharedState::from_json)
+        .map_err(|e| {
+            error(
+                format!("the link's contents are not a Stagecraft state: {e}"),
+                None,
+            )
+        })
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -240,6 +330,56 @@ mod tests {
             link.len()
         );
         assert!(link.len() < dockerfile.len() / 2);
+    }
+
+    #[test]
+    fn json_is_what_the_serde_derive_wrote() {
+        // The derive's output for `state()`, frozen: the same state makes the same link.
+        let expected = r#"{"dockerfile":"FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n","target":"build","build_args":{"GO_VERSION":"1.23"},"context":"go","dockerignore":"node_modules\n.git\n","panel":"steps","step":3}"#;
+        assert_eq!(state().to_json(), expected);
+        assert_eq!(SharedState::default().to_json(), r#"{"dockerfile":""}"#);
+        let escaped = SharedState {
+            dockerfile: "a\"\\\u{1}\t\u{7f}é".into(),
+            context_listing: Some(String::new()),
+            ..SharedState::default()
+        };
+        assert_eq!(
+            escaped.to_json(),
+            "{\"dockerfile\":\"a\\\"\\\\\\u0001\\t\u{7f}é\",\"context_listing\":\"\"}"
+        );
+    }
+
+    #[test]
+    fn reading_is_as_strict_as_the_derive() {
+        let read = |json: &str| SharedState::from_json(json);
+        assert_eq!(
+            read(r#"{"target":null,"step":null}"#),
+            Ok(SharedState::default())
+        );
+        assert_eq!(read("{}"), Ok(SharedState::default()));
+        assert_eq!(read("[]"), Ok(SharedState::default()));
+        let listed = read(r#"["FROM x",null,{"A":"1"},null,null,null,null,7]"#);
+        assert_eq!(
+            listed.map(|s| (s.dockerfile, s.build_args.len(), s.step)),
+            Ok(("FROM x".to_owned(), 1, Some(7)))
+        );
+        let wrong = [
+            (r#"{"shell":1}"#, "unknown field `shell`, expected one of `dockerfile`, `target`, `build_args`, `context`, `context_listing`, `dockerignore`, `panel`, `step`"),
+            (r#"{"dockerfile":null}"#, "invalid type: null, expected a string"),
+            (r#"{"target":1}"#, "invalid type: integer `1`, expected a string"),
+            (r#"{"build_args":null}"#, "invalid type: null, expected a map"),
+            (r#"{"build_args":{"A":true}}"#, "invalid type: boolean `true`, expected a string"),
+            (r#"{"step":-1}"#, "invalid value: integer `-1`, expected usize"),
+            (r#"{"step":1.5}"#, "invalid type: floating point `1.5`, expected usize"),
+            (r#"{"step":"1"}"#, "invalid type: string \"1\", expected usize"),
+            ("1", "invalid type: integer `1`, expected struct SharedState"),
+            ("[1]", "invalid type: integer `1`, expected a string"),
+            (r#"["",null,{},null,null,null,null,null,null]"#, "trailing characters"),
+        ];
+        for (json, message) in wrong {
+            assert_eq!(read(json), Err(message.to_owned()), "{json}");
+        }
+        assert!(read("{").is_err_and(|e| e.contains("EOF")));
     }
 
     /// A link written by this version, frozen: it must decode forever.

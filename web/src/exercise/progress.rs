@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use stagecraft_share::json::{self, optional_literal, string_literal, ObjectWriter};
 
 use crate::dom;
 
@@ -17,23 +18,22 @@ pub const UNREADABLE_SUFFIX: &str = ".unreadable";
 /// this one.
 pub const VERSION: u32 = 1;
 
-/// Everything saved for one pack.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Everything saved for one pack. Its JSON is an object of these fields (`v` and `pack`
+/// required, fields it does not have ignored), read and written by hand ([`decode`],
+/// [`encode`], [`export`]) with the rules serde's derive had.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Progress {
     pub v: u32,
     /// The pack's id, so an exported file says what it belongs to.
     pub pack: String,
     /// The exercise open last, so reopening the pack resumes there.
-    #[serde(default)]
     pub current: Option<String>,
-    #[serde(default)]
     pub exercises: BTreeMap<String, ExerciseProgress>,
 }
 
 /// One exercise's saved state. Every field defaults, so values written before a field
 /// existed still read.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExerciseProgress {
     /// The learner's Dockerfile; `None` until they change the starter.
     pub attempt: Option<String>,
@@ -101,8 +101,8 @@ pub fn decode(raw: &str, pack: &str) -> Result<Progress, String> {
         }
         _ => return Err("it has no format version Stagecraft knows".to_owned()),
     }
-    let mut progress: Progress = serde_json::from_value(value)
-        .map_err(|e| format!("it is not saved exercise progress ({e})"))?;
+    let mut progress =
+        read_progress(value).map_err(|e| format!("it is not saved exercise progress ({e})"))?;
     if progress.pack != pack {
         return Err(format!(
             "it belongs to the pack `{}`, not `{pack}`",
@@ -118,14 +118,74 @@ pub fn decode(raw: &str, pack: &str) -> Result<Progress, String> {
     Ok(progress)
 }
 
+fn read_progress(value: Value) -> Result<Progress, String> {
+    let (mut v, mut pack) = (None, None);
+    let mut progress = Progress::new("");
+    for (name, value) in json::object(value, "Progress")? {
+        match name.as_str() {
+            "v" => v = Some(json::u32(value)?),
+            "pack" => pack = Some(json::string(value)?),
+            "current" => progress.current = json::optional(value, json::string)?,
+            "exercises" => progress.exercises = json::map(value, read_exercise)?,
+            _ => {}
+        }
+    }
+    progress.v = json::required(v, "v")?;
+    progress.pack = json::required(pack, "pack")?;
+    Ok(progress)
+}
+
+fn read_exercise(value: Value) -> Result<ExerciseProgress, String> {
+    let mut exercise = ExerciseProgress::default();
+    for (name, value) in json::object(value, "ExerciseProgress")? {
+        match name.as_str() {
+            "attempt" => exercise.attempt = json::optional(value, json::string)?,
+            "set_aside" => exercise.set_aside = json::optional(value, json::string)?,
+            "passed" => exercise.passed = json::boolean(value)?,
+            "hints" => exercise.hints = json::usize(value)?,
+            "solution_seen" => exercise.solution_seen = json::boolean(value)?,
+            _ => {}
+        }
+    }
+    Ok(exercise)
+}
+
+/// `progress` as JSON, its fields in declaration order as serde's derive wrote them.
+fn write(progress: &Progress, mut json: ObjectWriter) -> String {
+    json.field("v", &progress.v.to_string());
+    json.field("pack", &string_literal(&progress.pack));
+    json.field("current", &optional_literal(progress.current.as_deref()));
+    let mut exercises = json.nested();
+    for (id, exercise) in &progress.exercises {
+        let mut entry = exercises.nested();
+        entry.field("attempt", &optional_literal(exercise.attempt.as_deref()));
+        entry.field(
+            "set_aside",
+            &optional_literal(exercise.set_aside.as_deref()),
+        );
+        entry.field("passed", if exercise.passed { "true" } else { "false" });
+        entry.field("hints", &exercise.hints.to_string());
+        entry.field(
+            "solution_seen",
+            if exercise.solution_seen {
+                "true"
+            } else {
+                "false"
+            },
+        );
+        exercises.field(id, &entry.finish());
+    }
+    json.field("exercises", &exercises.finish());
+    json.finish()
+}
+
 pub fn encode(progress: &Progress) -> String {
-    // Strings, numbers and maps with string keys always serialise.
-    serde_json::to_string(progress).unwrap_or_default()
+    write(progress, ObjectWriter::compact())
 }
 
 /// The value "Export progress" downloads: the same format, indented for reading.
 pub fn export(progress: &Progress) -> String {
-    serde_json::to_string_pretty(progress).unwrap_or_default()
+    write(progress, ObjectWriter::pretty())
 }
 
 /// Loads `pack`'s progress; an unreadable value is moved aside first.
@@ -188,6 +248,40 @@ mod tests {
         assert_eq!(
             decode(&export(&progress), "stagecraft-basics"),
             Ok(progress)
+        );
+    }
+
+    #[test]
+    fn the_json_is_what_the_serde_derive_wrote() {
+        assert_eq!(
+            encode(&sample()),
+            r#"{"v":1,"pack":"stagecraft-basics","current":"go-scratch","exercises":{"go-scratch":{"attempt":null,"set_aside":"FROM golang\n","passed":false,"hints":0,"solution_seen":false},"node-distroless":{"attempt":"FROM node:20-slim\n","set_aside":null,"passed":true,"hints":2,"solution_seen":false}}}"#
+        );
+        let exported = r#"{
+  "v": 1,
+  "pack": "stagecraft-basics",
+  "current": "go-scratch",
+  "exercises": {
+    "go-scratch": {
+      "attempt": null,
+      "set_aside": "FROM golang\n",
+      "passed": false,
+      "hints": 0,
+      "solution_seen": false
+    },
+    "node-distroless": {
+      "attempt": "FROM node:20-slim\n",
+      "set_aside": null,
+      "passed": true,
+      "hints": 2,
+      "solution_seen": false
+    }
+  }
+}"#;
+        assert_eq!(export(&sample()), exported);
+        assert_eq!(
+            export(&Progress::new("p")),
+            "{\n  \"v\": 1,\n  \"pack\": \"p\",\n  \"current\": null,\n  \"exercises\": {}\n}"
         );
     }
 
