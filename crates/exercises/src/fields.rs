@@ -8,7 +8,7 @@
 //! Only shared borrows and `as_*` accessors are used on parsed values: `toml-span`'s
 //! `take` and `as_ref` panic on a value taken twice, and a panic in the page is a dead page.
 
-use stagecraft_syntax::LineIndex;
+use stagecraft_syntax::{order, LineIndex};
 use toml_span::value::{Key, Table, Value};
 use toml_span::{Error, ErrorKind, Span, Spanned};
 
@@ -33,7 +33,8 @@ pub(crate) fn document<'v, 'de>(
 /// name; reading them in the author's order reports the first problem from the top.
 pub(crate) fn entries<'v, 'de>(table: &'v Table<'de>) -> Vec<(&'v Key<'de>, &'v Value<'de>)> {
     let mut entries: Vec<_> = table.iter().collect();
-    entries.sort_by_key(|(key, _)| key.span.start);
+    // The page's one shared sort, not another copy of the standard library's.
+    order::sort_by_key(&mut entries, |(key, _)| key.span.start);
     entries
 }
 
