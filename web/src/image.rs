@@ -2,7 +2,7 @@
 //! stage as is, badges for what it contains, and its files as a treemap (click a folder to
 //! zoom in) and an expandable tree, both coloured by where each file came from.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use stagecraft_simulate::vfs::{Fs, Kind, Origin};
@@ -432,7 +432,9 @@ fn FileTree(props: &FileTreeProps) -> Html {
             .map(stage_tree)
             .unwrap_or_default()
     });
-    let open = use_state(HashSet::<String>::new);
+    // A BTreeSet, as the step-through's file tree keeps its open folders: one set type
+    // (and one state hook for it) in the page, not a hash set's code besides.
+    let open = use_state(BTreeSet::<String>::new);
     let toggle = {
         let open = open.clone();
         Callback::from(move |path: String| {
@@ -465,7 +467,7 @@ fn FileTree(props: &FileTreeProps) -> Html {
 fn tree_item(
     tree: &Rc<Vec<TreeEntry>>,
     i: usize,
-    open: &HashSet<String>,
+    open: &BTreeSet<String>,
     toggle: &Callback<String>,
 ) -> Html {
     let Some(entry) = tree.get(i) else {
