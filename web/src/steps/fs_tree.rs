@@ -207,11 +207,12 @@ impl FsTree {
 
     /// The directories open at first: those with a change below them.
     pub fn initially_open(&self) -> std::collections::BTreeSet<String> {
-        self.entries
-            .iter()
-            .filter(|e| e.marked_below > 0)
-            .map(|e| e.path.clone())
-            .collect()
+        stagecraft_syntax::order::set_from(
+            self.entries
+                .iter()
+                .filter(|e| e.marked_below > 0)
+                .map(|e| e.path.clone()),
+        )
     }
 
     /// Rows to draw with `open` directories expanded: (entry index, depth), the root's
