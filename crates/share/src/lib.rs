@@ -5,6 +5,9 @@
 //! every version it has ever written, and says so plainly when a link comes from a newer
 //! Stagecraft. Decoding never trusts the link: sizes are bounded (a tiny link cannot
 //! inflate into gigabytes) and every failure is an [`ShareError`] that says where.
+//!
+//! [`json`] reads and writes such small JSON values by hand, for this state and for the
+//! page's other saved values.
 #![forbid(unsafe_code)]
 
 use std::collections::BTreeMap;
@@ -25,7 +28,7 @@ pub const MAX_STATE_BYTES: usize = 2 * 1024 * 1024;
 /// The longest fragment accepted (browsers cap URLs anyway; this bounds the work).
 pub const MAX_LINK_BYTES: usize = 4 * 1024 * 1024;
 
-/// Everything a link carries. Its JSON is a object with these fields, every one optional
+/// Everything a link carries. Its JSON is an object with these fields, every one optional
 /// (a missing field is its default), the optional ones written only when set, no other
 /// field allowed. It is written and read by hand ([`SharedState::to_json`],
 /// [`SharedState::from_json`]) rather than by serde's derives, whose readers and writers
