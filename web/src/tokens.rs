@@ -93,7 +93,7 @@ pub fn segments(
             *cut = floor_boundary(text, *cut);
         }
     }
-    cuts.sort_unstable();
+    stagecraft_syntax::order::sort(&mut cuts);
     cuts.dedup();
     cuts.windows(2)
         .filter(|w| w[0] < w[1])

@@ -429,7 +429,7 @@ fn dependency_lists(stage_count: usize, edges: &[Edge]) -> Vec<Vec<usize>> {
         }
     }
     for list in &mut deps {
-        list.sort_unstable();
+        stagecraft_syntax::order::sort(list);
         list.dedup();
     }
     deps
@@ -566,7 +566,7 @@ fn mark_built(stages: &mut [Stage], edges: &[Edge], target: Option<usize>) -> Ve
                 }
             }
         }
-        next.sort_unstable();
+        stagecraft_syntax::order::sort(&mut next);
         next.dedup();
         levels.push(std::mem::replace(&mut current, next));
     }
