@@ -8,7 +8,7 @@ use serde::Serialize;
 use stagecraft_analysis::{EdgeKind, Severity, Stage};
 use stagecraft_simulate::catalog::reference;
 use stagecraft_simulate::{SimOptions, Simulation, StageResult};
-use stagecraft_syntax::{Instruction, Keyword, TextRange};
+use stagecraft_syntax::{order, Instruction, Keyword, TextRange};
 
 use crate::format::{format_mb, normalise_port, Check, CheckKind, Exercise};
 
@@ -402,12 +402,8 @@ fn target_exists(target: &str, facts: &Facts) -> Verdict {
             pending.extend(needs.get(&s).into_iter().flatten().copied());
         }
     }
-    let built: BTreeSet<usize> = analysis
-        .stages
-        .iter()
-        .filter(|s| s.built)
-        .map(|s| s.index)
-        .collect();
+    let built: BTreeSet<usize> =
+        order::set_from(analysis.stages.iter().filter(|s| s.built).map(|s| s.index));
     let label = |i: &usize| {
         analysis
             .stages
@@ -416,12 +412,13 @@ fn target_exists(target: &str, facts: &Facts) -> Verdict {
             .unwrap_or_default()
     };
     let list = |set: &BTreeSet<usize>| set.iter().map(label).collect::<Vec<_>>().join(", ");
-    let skipped: BTreeSet<usize> = analysis
-        .stages
-        .iter()
-        .map(|s| s.index)
-        .filter(|i| !built.contains(i))
-        .collect();
+    let skipped: BTreeSet<usize> = order::set_from(
+        analysis
+            .stages
+            .iter()
+            .map(|s| s.index)
+            .filter(|i| !built.contains(i)),
+    );
     if built != needed || analysis.target != Some(stage.index) {
         return (
             false,

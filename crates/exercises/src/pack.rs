@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use serde::Serialize;
+use stagecraft_syntax::order;
 use toml_span::Spanned;
 
 use crate::fields;
@@ -157,10 +158,11 @@ pub fn parse_pack(manifest: &str, files: &BTreeMap<String, String>) -> Result<Pa
     let raw = read_manifest(manifest).map_err(|e| PackError {
         errors: vec![e.in_file(MANIFEST)],
     })?;
-    let by_name: BTreeMap<&str, &String> = files
-        .iter()
-        .map(|(name, text)| (normalise_name(name), text))
-        .collect();
+    let by_name: BTreeMap<&str, &String> = order::map_from(
+        files
+            .iter()
+            .map(|(name, text)| (normalise_name(name), text)),
+    );
     let mut errors = Vec::new();
     let mut exercises = Vec::new();
     let mut listed = BTreeSet::new();
@@ -292,10 +294,11 @@ const BUILTIN_FILES: [(&str, &str); 13] = [
 
 /// The shipped pack's manifest and files, for tests and for tools that re-export it.
 pub fn builtin_sources() -> (&'static str, BTreeMap<String, String>) {
-    let files = BUILTIN_FILES
-        .iter()
-        .map(|(name, text)| (name.to_string(), text.to_string()))
-        .collect();
+    let files = order::map_from(
+        BUILTIN_FILES
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.to_string())),
+    );
     (BUILTIN_MANIFEST, files)
 }
 

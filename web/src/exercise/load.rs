@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use stagecraft_exercises::{parse_exercise, parse_pack, FormatError, PackError, MANIFEST};
+use stagecraft_syntax::order;
 
 #[cfg(target_arch = "wasm32")]
 use super::address::body_text;
@@ -125,15 +126,13 @@ pub fn from_picked(picked: Vec<(String, String)>) -> Result<LoadedPack, Vec<Prob
                 return Err(problems);
             }
             let by_name: BTreeMap<&str, &String> =
-                picked.iter().map(|(n, t)| (n.as_str(), t)).collect();
-            let files: BTreeMap<String, String> = listed
-                .iter()
-                .filter_map(|path| {
+                order::map_from(picked.iter().map(|(n, t)| (n.as_str(), t)));
+            let files: BTreeMap<String, String> =
+                order::map_from(listed.iter().filter_map(|path| {
                     by_name
                         .get(file_name(path))
                         .map(|text| (path.clone(), (*text).clone()))
-                })
-                .collect();
+                }));
             assemble(manifest, &files, source)
         }
         (several, _) => Err(vec![problem(
