@@ -233,8 +233,11 @@ fn is_lower(s: &str) -> bool {
     s.to_lowercase() == s
 }
 
-fn is_upper(s: &str) -> bool {
-    s.to_uppercase() == s
+/// For keywords and FROM's `AS`, which are ASCII (anything else is not a keyword, or a
+/// FROM BuildKit rejects before its checks run): ASCII rules are exact for them, and the
+/// page ships no Unicode uppercase table.
+fn is_upper_keyword(s: &str) -> bool {
+    !s.bytes().any(|b| b.is_ascii_lowercase())
 }
 
 fn casing(file: &Dockerfile, reporter: &mut Reporter) {
@@ -251,13 +254,13 @@ fn casing(file: &Dockerfile, reporter: &mut Reporter) {
         let fits = if majority_lower {
             is_lower(&word.text)
         } else {
-            is_upper(&word.text)
+            is_upper_keyword(&word.text)
         };
         if !fits {
             let (case, fixed) = if majority_lower {
                 ("lowercase", word.text.to_lowercase())
             } else {
-                ("uppercase", word.text.to_uppercase())
+                ("uppercase", word.text.to_ascii_uppercase())
             };
             reporter.report_with_fix(
                 &CONSISTENT_INSTRUCTION_CASING,
@@ -287,9 +290,10 @@ fn from_checks(file: &Dockerfile, stage: &Stage, globals: &GlobalScope, reporter
             );
         }
         let from_word = &from.keyword_word.text;
-        if is_lower(from_word) != is_lower(&as_word.text)
-            || is_upper(from_word) != is_upper(&as_word.text)
-        {
+        // A middle word other than AS is an error BuildKit stops at (`from-arguments`).
+        let casing_differs = is_lower(from_word) != is_lower(&as_word.text)
+            || is_upper_keyword(from_word) != is_upper_keyword(&as_word.text);
+        if as_word.text.eq_ignore_ascii_case("as") && casing_differs {
             reporter.report(
                 &FROM_AS_CASING,
                 as_word.range,
