@@ -216,11 +216,18 @@ impl Camera {
                 if self.viewport.0 <= 0.0 || self.viewport.1 <= 0.0 {
                     return self;
                 }
-                let dx = shift_into(self.x + x * self.scale, width * self.scale, self.viewport.0);
+                let dx = shift_into(
+                    self.x + x * self.scale,
+                    width * self.scale,
+                    self.viewport.0,
+                    FIT_PAD,
+                );
+                // Like a fit, a revealed stage stays clear of the zoom controls' band.
                 let dy = shift_into(
                     self.y + y * self.scale,
                     height * self.scale,
                     self.viewport.1,
+                    FIT_PAD_BOTTOM,
                 );
                 if dx == 0.0 && dy == 0.0 {
                     self
@@ -277,14 +284,15 @@ impl Camera {
     }
 }
 
-/// How far to move a span starting at `start`, `len` long, to be inside `0..room`
-/// (its start first when it is longer than the room).
-fn shift_into(start: f64, len: f64, room: f64) -> f64 {
-    let margin = FIT_PAD.min(room / 4.0);
-    if start < margin || len > room - 2.0 * margin {
-        margin - start
-    } else if start + len > room - margin {
-        room - margin - (start + len)
+/// How far to move a span starting at `start`, `len` long, to be inside `0..room` with
+/// `FIT_PAD` before it and `pad_end` after it (its start first when it does not fit).
+fn shift_into(start: f64, len: f64, room: f64, pad_end: f64) -> f64 {
+    let before = FIT_PAD.min(room / 4.0);
+    let after = pad_end.min(room / 4.0);
+    if start < before || len > room - before - after {
+        before - start
+    } else if start + len > room - after {
+        room - after - (start + len)
     } else {
         0.0
     }

@@ -293,6 +293,26 @@ fn revealing_a_stage_pans_only_when_it_is_off_screen() {
 }
 
 #[test]
+fn a_stage_revealed_below_the_view_stops_above_the_zoom_controls() {
+    let camera =
+        Camera::whole((600.0, 2_000.0), 600.0, 400.0).apply(CameraAction::Zoom { factor: 4.0 });
+    let vh = camera.viewport.1;
+    let low = (100.0, 1_900.0, 120.0, 50.0);
+    let revealed = camera.apply(CameraAction::Reveal {
+        x: low.0,
+        y: low.1,
+        width: low.2,
+        height: low.3,
+    });
+    let bottom = revealed.y + (low.1 + low.3) * revealed.scale;
+    assert!(
+        (bottom - (vh - FIT_PAD_BOTTOM)).abs() < 1e-9,
+        "the stage ends at {bottom}, the band starts at {}",
+        vh - FIT_PAD_BOTTOM
+    );
+}
+
+#[test]
 fn a_graph_opens_readable_from_its_start_and_fit_shows_it_whole() {
     let content = (6_000.0, 600.0);
     let opening = Camera::default().apply(CameraAction::Resize {
